@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The CLI entry: runs the TypeScript sources directly through tsx's loader.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli.ts');
+process.exitCode = await main(process.argv);

@@ -1,0 +1,45 @@
+/**
+ * `fhir-gateway <command>`: the local platform from the command line. Each command lives in
+ * `src/cli/<command>.ts` and registers itself here.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerGenerate } from './cli/generate';
+import { registerIngest } from './cli/ingest';
+import { registerLoad } from './cli/load';
+import { registerServe } from './cli/serve';
+import { registerStart } from './cli/start';
+import { registerToken } from './cli/token';
+import { registerTransform } from './cli/transform';
+
+export class CliError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('fhir-gateway')
+    .description(
+      'FHIR R4 data platform: generate → load → transform → serve, on one laptop or on AWS + Snowflake',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of [
+    registerGenerate,
+    registerLoad,
+    registerTransform,
+    registerServe,
+    registerToken,
+    registerIngest,
+    registerStart,
+  ]) {
+    register(program);
+  }
+  for (const command of program.commands) command.exitOverride().showHelpAfterError();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!(error instanceof CliError) && process.env.FHIR_GATEWAY_DEBUG)
+      process.stderr.write(`${(error as Error).stack}\n`);
+    return 1;
+  }
+}

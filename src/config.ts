@@ -1,0 +1,120 @@
+/**
+ * The environment, parsed once. Every default makes the local embedded mode work with no
+ * variables at all: everything lives under `.data/`, DuckDB is the warehouse, a local folder
+ * is the object store and a built-in dev issuer signs tokens.
+ *
+ * This is the only module (with `infra/bin/app.ts`) that reads `process.env`.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z.object({
+  APP_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+
+  WAREHOUSE: z.enum(['duckdb', 'snowflake']).default('duckdb'),
+  DUCKDB_PATH: z.string().optional(),
+  SNOWFLAKE_ACCOUNT: z.string().optional(),
+  SNOWFLAKE_USER: z.string().optional(),
+  SNOWFLAKE_PRIVATE_KEY_PATH: z.string().optional(),
+  SNOWFLAKE_ROLE: z.string().optional(),
+  SNOWFLAKE_WAREHOUSE: z.string().optional(),
+  SNOWFLAKE_DATABASE: z.string().optional(),
+  SNOWFLAKE_POOL_MAX: z.coerce.number().int().positive().default(4),
+
+  OBJECT_STORE: z.enum(['local', 's3']).default('local'),
+  OBJECT_STORE_DIR: z.string().optional(),
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+
+  AUTH_MODE: z.enum(['dev', 'jwks']).default('dev'),
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().default('fhir-gateway'),
+  AUTH_ALGORITHMS: list.default(['RS256', 'ES256']),
+  AUTH_ORG_CLAIM: z.string().default('org'),
+  AUTH_SCOPE_CLAIM: z.string().default('scope'),
+  AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
+
+  TOKEN_SALT: z.string().min(16).optional(),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** Parses an environment (the process's by default) into the typed configuration. */
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  const e = EnvSchema.parse(env);
+  const dataDir = resolve(e.DATA_DIR);
+  const production = e.APP_ENV === 'production';
+  if (production && e.AUTH_MODE === 'dev') {
+    throw new Error(
+      'AUTH_MODE=dev is refused in production: set AUTH_MODE=jwks with AUTH_JWKS_URL and AUTH_ISSUER',
+    );
+  }
+  if (e.AUTH_MODE === 'jwks' && (!e.AUTH_JWKS_URL || !e.AUTH_ISSUER)) {
+    throw new Error('AUTH_MODE=jwks needs AUTH_JWKS_URL and AUTH_ISSUER');
+  }
+  if (production && !e.TOKEN_SALT) {
+    throw new Error('TOKEN_SALT is required in production (the tokenization key; never commit it)');
+  }
+  if (e.OBJECT_STORE === 's3' && !e.S3_BUCKET) throw new Error('OBJECT_STORE=s3 needs S3_BUCKET');
+  const baseUrl = e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`;
+  return {
+    env: e.APP_ENV,
+    production,
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    server: { host: e.HOST, port: e.PORT, baseUrl },
+    warehouse:
+      e.WAREHOUSE === 'duckdb'
+        ? ({ kind: 'duckdb', path: e.DUCKDB_PATH ?? resolve(dataDir, 'warehouse.duckdb') } as const)
+        : ({
+            kind: 'snowflake',
+            account: e.SNOWFLAKE_ACCOUNT,
+            user: e.SNOWFLAKE_USER,
+            privateKeyPath: e.SNOWFLAKE_PRIVATE_KEY_PATH,
+            role: e.SNOWFLAKE_ROLE,
+            warehouse: e.SNOWFLAKE_WAREHOUSE,
+            database: e.SNOWFLAKE_DATABASE,
+            poolMax: e.SNOWFLAKE_POOL_MAX,
+          } as const),
+    objectStore:
+      e.OBJECT_STORE === 'local'
+        ? ({ kind: 'local', root: e.OBJECT_STORE_DIR ? resolve(e.OBJECT_STORE_DIR) : dataDir } as const)
+        : ({
+            kind: 's3',
+            bucket: e.S3_BUCKET as string,
+            region: e.S3_REGION,
+            endpoint: e.S3_ENDPOINT,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+          } as const),
+    auth: {
+      mode: e.AUTH_MODE,
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer:
+        e.AUTH_MODE === 'dev' ? (e.AUTH_ISSUER ?? 'urn:fhir-gateway:dev-issuer') : (e.AUTH_ISSUER as string),
+      audience: e.AUTH_AUDIENCE,
+      algorithms: e.AUTH_ALGORITHMS,
+      orgClaim: e.AUTH_ORG_CLAIM,
+      scopeClaim: e.AUTH_SCOPE_CLAIM,
+      clockToleranceSeconds: e.AUTH_CLOCK_TOLERANCE_SECONDS,
+      devKeysDir: resolve(dataDir, 'keys'),
+    },
+    /** The tokenization key; in local mode `resolveTokenSalt` creates one under `.data/keys/`. */
+    tokenSalt: e.TOKEN_SALT,
+  };
+}

@@ -1,0 +1,3 @@
+export { createLocalObjectStore } from './local-object-store';
+export * from './object-store';
+export { openObjectStore } from './open-object-store';

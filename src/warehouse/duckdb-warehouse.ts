@@ -1,0 +1,111 @@
+/**
+ * Embedded DuckDB adapter (`@duckdb/node-api`). One process owns a database file; inside it a
+ * small pool of connections serves concurrent queries, and a transaction holds one connection.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from '@duckdb/node-api';
+import type { Row, SqlValue, Warehouse } from './warehouse';
+
+export interface DuckDbOptions {
+  /** A file path, or ':memory:'. */
+  path: string;
+  /** Connections kept for concurrent queries. */
+  connections?: number;
+}
+
+export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<Warehouse> {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(options.path);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/lock/i.test(message)) {
+      throw new Error(
+        `The warehouse ${options.path} is in use by another process (is \`fhir-gateway serve\` running?). ` +
+          'Stop it, or send the work through the running server.',
+      );
+    }
+    throw error;
+  }
+  const size = Math.max(1, options.connections ?? 4);
+  const idle: DuckDBConnection[] = [];
+  for (let i = 0; i < size; i++) idle.push(await instance.connect());
+  const waiting: ((c: DuckDBConnection) => void)[] = [];
+
+  const acquire = (): Promise<DuckDBConnection> => {
+    const c = idle.pop();
+    return c ? Promise.resolve(c) : new Promise((resolve) => waiting.push(resolve));
+  };
+  const release = (c: DuckDBConnection) => {
+    const next = waiting.shift();
+    if (next) next(c);
+    else idle.push(c);
+  };
+  const withConnection = async <T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
+    const c = await acquire();
+    try {
+      return await fn(c);
+    } finally {
+      release(c);
+    }
+  };
+
+  const on = (c: DuckDBConnection): Warehouse => ({
+    dialect: 'duckdb',
+    query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) =>
+      toRows<T>(await c.runAndReadAll(sql, params.length ? [...params] : undefined)),
+    execute: async (sql) => {
+      await c.run(sql);
+    },
+    transaction: (fn) => fn(on(c)),
+    close: async () => undefined,
+  });
+
+  let closed = false;
+  return {
+    dialect: 'duckdb',
+    query: (sql, params) => withConnection((c) => on(c).query(sql, params)),
+    execute: (sql) => withConnection((c) => on(c).execute(sql)),
+    transaction: (fn) =>
+      withConnection(async (c) => {
+        await c.run('BEGIN TRANSACTION');
+        try {
+          const result = await fn(on(c));
+          await c.run('COMMIT');
+          return result;
+        } catch (error) {
+          await c.run('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      for (const c of idle.splice(0)) c.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+function toRows<T extends Row>(result: DuckDBResultReader): T[] {
+  const names = result.columnNames();
+  const types = result.columnTypes().map((t) => t.toString());
+  const rows = result.getRowObjectsJS() as Record<string, unknown>[];
+  for (const row of rows) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      row[name] = toPlain(row[name], types[i]!);
+    }
+  }
+  return rows as T[];
+}
+
+function toPlain(value: unknown, type: string): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Date) return type === 'DATE' ? value.toISOString().slice(0, 10) : value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => toPlain(v, ''));
+  return value;
+}

@@ -1,0 +1,3 @@
+export { createDuckDbWarehouse } from './duckdb-warehouse';
+export { openWarehouse } from './open-warehouse';
+export * from './warehouse';
