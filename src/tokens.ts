@@ -6,7 +6,10 @@
 import { createHash } from 'node:crypto';
 
 export function tokenize(salt: string, organizationId: string, type: string, sourceId: string): string {
-  return createHash('sha256').update(`${salt}|${organizationId}|${type}|${sourceId}`, 'utf8').digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${salt}|${organizationId}|${type}|${sourceId}`, 'utf8')
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** Lower-case, accents stripped: the form of the marts' `*_search` columns. */
