@@ -4,7 +4,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from '@duckdb/node-api';
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBResultReader,
+} from '@duckdb/node-api';
 import type { Row, SqlValue, Warehouse } from './warehouse';
 
 export interface DuckDbOptions {
@@ -60,6 +65,7 @@ export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<War
       await c.run(sql);
     },
     transaction: (fn) => fn(on(c)),
+    append: (table, rows) => appendWith(c, table, rows),
     close: async () => undefined,
   });
 
@@ -80,6 +86,7 @@ export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<War
           throw error;
         }
       }),
+    append: (table, rows) => withConnection((c) => appendWith(c, table, rows)),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -87,6 +94,58 @@ export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<War
       instance.closeSync();
     },
   };
+}
+
+/** DuckDB's appender: rows go straight into the table's storage, a chunk at a time. */
+async function appendWith(
+  c: DuckDBConnection,
+  table: string,
+  rows: AsyncIterable<readonly SqlValue[]>,
+): Promise<number> {
+  const [schema, name] = table.includes('.') ? table.split('.', 2) : [null, table];
+  const appender = await c.createAppender(name!, schema);
+  const writers = Array.from({ length: appender.columnCount }, (_, i) =>
+    writerFor(appender, appender.columnType(i).toString()),
+  );
+  let count = 0;
+  try {
+    for await (const row of rows) {
+      if (row.length !== writers.length) {
+        throw new Error(`${table} takes ${writers.length} values, got ${row.length}`);
+      }
+      for (let i = 0; i < writers.length; i++) {
+        const value = row[i];
+        if (value === null || value === undefined) appender.appendNull();
+        else writers[i]!(value);
+      }
+      appender.endRow();
+      count += 1;
+    }
+    appender.closeSync();
+    return count;
+  } catch (error) {
+    appender.clear();
+    appender.closeSync();
+    throw error;
+  }
+}
+
+function writerFor(a: DuckDBAppender, type: string): (v: string | number | boolean) => void {
+  switch (type) {
+    case 'INTEGER':
+    case 'SMALLINT':
+    case 'TINYINT':
+      return (v) => a.appendInteger(Number(v));
+    case 'BIGINT':
+      return (v) => a.appendBigInt(BigInt(v));
+    case 'DOUBLE':
+    case 'FLOAT':
+      return (v) => a.appendDouble(Number(v));
+    case 'BOOLEAN':
+      return (v) => a.appendBoolean(Boolean(v));
+    default:
+      return (v) => a.appendVarchar(String(v));
+  }
 }
 
 function toRows<T extends Row>(result: DuckDBResultReader): T[] {

@@ -16,6 +16,12 @@ export interface Warehouse {
   execute(sql: string): Promise<void>;
   /** Runs `fn` on one connection inside a transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Warehouse) => Promise<T>): Promise<T>;
+  /**
+   * Optional fast path for bulk loads: streams rows (values in the table's column order) into
+   * `table` (`schema.name`) and resolves with the number appended. Inside a transaction the rows
+   * belong to it. Callers go through `appendRows`, which falls back to batched INSERTs.
+   */
+  append?(table: string, rows: AsyncIterable<readonly SqlValue[]>): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -37,6 +43,12 @@ export function observeWarehouse(
     transaction(fn) {
       return inner.transaction((tx) => fn(observeWarehouse(tx, onQuery)));
     },
+    ...(inner.append && {
+      append(table: string, rows: AsyncIterable<readonly SqlValue[]>) {
+        onQuery(`APPEND ${table}`, []);
+        return inner.append!(table, rows);
+      },
+    }),
     close: () => inner.close(),
   };
 }

@@ -1,0 +1,2 @@
+export * from './line-reader';
+export * from './validate-line';
