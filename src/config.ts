@@ -51,6 +51,9 @@ const EnvSchema = z.object({
   AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
 
   TOKEN_SALT: z.string().min(16).optional(),
+
+  AUDIT_LOG: z.string().optional(),
+  AUDIT_HASH_KEY: z.string().min(16).optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -116,5 +119,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     /** The tokenization key; in local mode `resolveTokenSalt` creates one under `.data/keys/`. */
     tokenSalt: e.TOKEN_SALT,
+    /** The audit trail: `stdout` (production default, one stream per Lambda) or a file path. */
+    audit: {
+      destination: e.AUDIT_LOG ?? (production ? 'stdout' : resolve(dataDir, 'audit.ndjson')),
+      hashKey: e.AUDIT_HASH_KEY,
+    },
   };
 }
