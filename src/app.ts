@@ -1,0 +1,179 @@
+/**
+ * The Hono app: one instance per process (module scope in Lambda), served by the Lambda handler
+ * and by the local Node server alike. It owns the edge: request ids, security headers,
+ * authentication, the one error mapping, and the routes of every door.
+ */
+import { randomUUID } from 'node:crypto';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './app-env';
+import { authenticate } from './auth/auth-middleware';
+import type { DevIssuer } from './auth/dev-issuer';
+import type { Principal } from './auth/principal';
+import type { TokenVerifier } from './auth/token-verifier';
+import type { Config } from './config';
+import type { RequestContext } from './context';
+import {
+  type IssueCode,
+  internalError,
+  OperationOutcomeError,
+  outcome,
+  routeNotFound,
+} from './fhir/operation-outcome';
+import type { Logger } from './logger';
+import { loadOpenApi, renderApiReference } from './pages/api-reference-page';
+import { createGraphiQLPage } from './pages/graphiql-page';
+import type { Warehouse } from './warehouse';
+
+/** Core's GraphQL entry: runs one GraphQL HTTP request for an authenticated context. */
+export type GraphQLHandler = (request: Request, ctx: RequestContext) => Promise<Response>;
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  warehouse: Warehouse;
+  verifier: TokenVerifier;
+  /** The local dev issuer; absent in production and in `AUTH_MODE=jwks`. */
+  devIssuer?: DevIssuer;
+  /** Builds the org-scoped request context (core's `createContextFactory`). */
+  createContext: (principal: Principal, requestId: string) => RequestContext;
+  /** `/v1/fhir` routes (core's `createFhirRoutes`). */
+  fhirRoutes: Hono<AppEnv>;
+  graphql: GraphQLHandler;
+}
+
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const ORG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+/** GraphiQL runs inline scripts and Monaco's blob: workers; nothing may come from another origin. */
+const PAGE_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; worker-src 'self' blob:; " +
+  "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/** Creates the gateway's Hono app from its dependencies. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const { config, log } = deps;
+  const development = !config.production;
+  const app = new Hono<AppEnv>();
+
+  app.use(requestIdAndHeaders(log, config.production));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/openapi.yaml', (c) =>
+    c.body(loadOpenApi().yaml, 200, { 'Content-Type': 'application/yaml; charset=utf-8' }),
+  );
+  if (development) {
+    app.get('/docs', (c) => {
+      c.header('Content-Security-Policy', PAGE_CSP);
+      return c.html(renderApiReference(loadOpenApi().document));
+    });
+  }
+  const { devIssuer } = deps;
+  if (devIssuer) {
+    app.get('/.well-known/jwks.json', (c) => c.json(devIssuer.jwks, 200, { 'Cache-Control': 'max-age=300' }));
+  }
+
+  const auth = authenticate({ verifier: deps.verifier, createContext: deps.createContext });
+
+  if (development && devIssuer) {
+    const page = createGraphiQLPage({ endpoint: '/graphql' });
+    app.get('/graphql', async (c, next) => {
+      if (!wantsHtml(c.req.header('accept'))) return next();
+      const requested = c.req.query('org');
+      const org = requested && ORG.test(requested) ? requested : await firstOrganization(deps.warehouse);
+      const headers: Record<string, string> = org
+        ? { Authorization: `Bearer ${await devIssuer.mintDevToken({ org })}` }
+        : {};
+      c.header('Content-Security-Policy', PAGE_CSP);
+      c.header('Cache-Control', 'no-store');
+      return c.html(page(headers));
+    });
+  }
+  app.on(['GET', 'POST'], '/graphql', auth, (c) => deps.graphql(c.req.raw, c.get('ctx')));
+
+  app.use('/v1/fhir/*', async (c, next) => {
+    if (c.req.method === 'GET' && c.req.path === '/v1/fhir/metadata') return next();
+    return auth(c, next);
+  });
+  app.route('/v1/fhir', deps.fhirRoutes);
+
+  app.notFound(() => outcomeResponse(routeNotFound()));
+  app.onError((error, c) => {
+    const requestId = c.get('requestId') ?? 'unknown';
+    if (error instanceof OperationOutcomeError) return outcomeResponse(error);
+    if (error instanceof HTTPException && error.status < 500) {
+      return outcomeResponse(
+        new OperationOutcomeError(error.status, outcome(codeOf(error.status), error.message)),
+      );
+    }
+    log.error({ requestId, err: error }, 'unhandled error');
+    return outcomeResponse(internalError(requestId));
+  });
+  return app;
+}
+
+/** An `OperationOutcomeError` as its HTTP response. See: https://hl7.org/fhir/R4/http.html#Status-Codes */
+export function outcomeResponse(error: OperationOutcomeError): Response {
+  return new Response(JSON.stringify(error.outcome), {
+    status: error.status,
+    headers: { ...error.headers, 'Content-Type': FHIR_JSON },
+  });
+}
+
+function requestIdAndHeaders(log: Logger, production: boolean): MiddlewareHandler<AppEnv> {
+  return async function edge(c, next) {
+    const started = performance.now();
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    await next();
+    const h = c.res.headers;
+    h.set('X-Request-Id', requestId);
+    h.set('X-Content-Type-Options', 'nosniff');
+    h.set('Referrer-Policy', 'no-referrer');
+    h.set('X-Frame-Options', 'DENY');
+    h.set('Cross-Origin-Resource-Policy', 'same-origin');
+    if (!h.has('Content-Security-Policy')) h.set('Content-Security-Policy', API_CSP);
+    if (!h.has('Cache-Control')) h.set('Cache-Control', 'no-store');
+    if (production) h.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
+    // The route pattern, never the concrete path or query: those may carry search values.
+    log.info(
+      {
+        requestId,
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  };
+}
+
+function wantsHtml(accept: string | undefined): boolean {
+  return !!accept && accept.includes('text/html');
+}
+
+function codeOf(status: number): IssueCode {
+  if (status === 401) return 'login';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not-found';
+  if (status === 413) return 'too-long';
+  if (status === 429) return 'throttled';
+  if (status === 405 || status === 406 || status === 415) return 'not-supported';
+  return 'invalid';
+}
+
+/** The first organization with patients, for the GraphiQL dev token; `undefined` before the first build. */
+async function firstOrganization(warehouse: Warehouse): Promise<string | undefined> {
+  try {
+    const rows = await warehouse.query<{ organization_id: string }>(
+      'select min(organization_id) as organization_id from api.dim_patient_api',
+    );
+    return rows[0]?.organization_id ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
