@@ -1,0 +1,106 @@
+/**
+ * What reading and searching a resource type means, shared by the four resource modules:
+ * scope checks, the not-found answer (the same for another organization's id), search
+ * pages with their cursors and totals. REST routes and GraphQL fields both end up here.
+ */
+import { allows, type Interaction } from '../src/auth/scopes';
+import type { RequestContext } from '../src/context';
+import { forbidden, notFound } from '../src/fhir/operation-outcome';
+import type { ResourceType } from '../src/fhir/search-parameters';
+import { type ParseOptions, parseSearchRequest, type SearchRequest } from '../src/fhir/search-request';
+import type { ParentType, ResourceRow } from '../src/repository';
+
+export type SearchParams = readonly (readonly [string, string])[];
+
+export interface SearchResult {
+  request: SearchRequest;
+  rows: ResourceRow[];
+  /** The opaque cursor of the next page, when there is one. */
+  nextCursor?: string;
+  /** Present when `_total=accurate` (or `estimate`) or `_summary=count` was asked. */
+  total?: number;
+}
+
+/** Throws 403 unless the token grants `interaction` on `type`. */
+export function requireScope(ctx: RequestContext, type: ResourceType, interaction: Interaction): void {
+  if (!allows(ctx.principal.scopes, type, interaction)) throw forbidden();
+}
+
+/** Reads one resource; 404 when it is missing or belongs to another organization. */
+export async function readResource(
+  ctx: RequestContext,
+  type: ResourceType,
+  id: string,
+): Promise<ResourceRow> {
+  const row = await loadResource(ctx, type, id);
+  if (!row) throw notFound(type, id);
+  return row;
+}
+
+/** Reads one resource through the request's loader (batched with its siblings); null when missing. */
+export function loadResource(
+  ctx: RequestContext,
+  type: ResourceType,
+  id: string,
+): Promise<ResourceRow | null> {
+  requireScope(ctx, type, 'r');
+  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) return Promise.resolve(null);
+  return ctx.loaders.byId(type).load(id);
+}
+
+/** Parses and runs a top-level search. */
+export function searchResources(
+  ctx: RequestContext,
+  type: ResourceType,
+  params: SearchParams,
+  options: ParseOptions = {},
+): Promise<SearchResult> {
+  requireScope(ctx, type, 's');
+  return runSearch(ctx, parseSearchRequest(type, params, options));
+}
+
+async function runSearch(ctx: RequestContext, request: SearchRequest): Promise<SearchResult> {
+  const wantTotal = request.summaryCount || request.total === 'accurate';
+  const [page, total] = await Promise.all([
+    request.summaryCount ? { rows: [] } : ctx.repository.search(request),
+    wantTotal ? ctx.repository.count(request) : undefined,
+  ]);
+  const result: SearchResult = { request, rows: page.rows };
+  if ('next' in page && page.next) result.nextCursor = ctx.repository.encodeCursor(request, page.next);
+  if (total !== undefined) result.total = total;
+  return result;
+}
+
+/** Counts the matches of a top-level search. */
+export function countResources(ctx: RequestContext, request: SearchRequest): Promise<number> {
+  requireScope(ctx, request.type, 's');
+  return ctx.repository.count(request);
+}
+
+/** A page of `type` resources under one parent; batched with every sibling parent in the request. */
+export async function searchChildren(
+  ctx: RequestContext,
+  type: ResourceType,
+  parent: ParentType,
+  parentId: string,
+  params: SearchParams,
+): Promise<SearchResult> {
+  requireScope(ctx, type, 's');
+  const request = parseSearchRequest(type, params);
+  const page = await ctx.loaders.children(request, parent).load(parentId);
+  const result: SearchResult = { request, rows: page.rows };
+  if (page.next) result.nextCursor = ctx.repository.encodeCursor(request, page.next);
+  return result;
+}
+
+/** The number of `type` resources under one parent matching `params`; batched like `searchChildren`. */
+export function countChildren(
+  ctx: RequestContext,
+  type: ResourceType,
+  parent: ParentType,
+  parentId: string,
+  params: SearchParams,
+): Promise<number> {
+  requireScope(ctx, type, 's');
+  return ctx.loaders.childCounts(parseSearchRequest(type, params), parent).load(parentId);
+}
