@@ -1,0 +1,9 @@
+{#- Custom schema names are used verbatim (staging, intermediate, api, omop), not prefixed with the
+    target schema as dbt does by default: the gateway and the loader address these names directly. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+  {%- if not custom_schema_name -%}
+    {{ target.schema }}
+  {%- else -%}
+    {{ custom_schema_name | trim }}
+  {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,22 @@
+{#- The public id of a source id: the first 32 lowercase hex characters of
+    SHA-256(salt || '|' || org || '|' || type || '|' || source_id) (dbt/API_MARTS.md, "Tokens";
+    the TypeScript twin is src/tokens.ts). `type` is a literal: Patient, Encounter, Observation,
+    Condition, or Identifier (then `source_id` is the identifier's value). The salt comes only from
+    the environment (FHIR_TOKEN_SALT) and is never committed. -#}
+{% macro tokenize(org, type, source_id) %}{{ return(adapter.dispatch('tokenize', 'fhir_gateway')(org, type, source_id)) }}{% endmacro %}
+
+{% macro token_salt() -%}
+  '{{ env_var("FHIR_TOKEN_SALT") | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro duckdb__tokenize(org, type, source_id) -%}
+  substr(sha256({{ token_salt() }} || '|' || {{ org }} || '|{{ type }}|' || {{ source_id }}), 1, 32)
+{%- endmacro %}
+{% macro snowflake__tokenize(org, type, source_id) -%}
+  substr(sha2({{ token_salt() }} || '|' || {{ org }} || '|{{ type }}|' || {{ source_id }}, 256), 1, 32)
+{%- endmacro %}
+
+{#- A stable bigint from a token (OMOP integer keys): its first 15 hex digits (60 bits). -#}
+{% macro token_to_bigint(token) %}{{ return(adapter.dispatch('token_to_bigint', 'fhir_gateway')(token)) }}{% endmacro %}
+{% macro duckdb__token_to_bigint(token) %}cast('0x' || substr({{ token }}, 1, 15) as bigint){% endmacro %}
+{% macro snowflake__token_to_bigint(token) %}to_number(substr({{ token }}, 1, 15), 'XXXXXXXXXXXXXXX'){% endmacro %}
