@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './app-env';
 import { authenticate } from './auth/auth-middleware';
 import type { DevIssuer } from './auth/dev-issuer';
+import { createIdentity } from './auth/identity';
 import type { Principal } from './auth/principal';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { Config } from './config';
@@ -20,10 +21,12 @@ import {
   outcome,
   routeNotFound,
 } from './fhir/operation-outcome';
+import { outcomeResponse, securityHeaders } from './http';
 import type { Logger } from './logger';
 import { loadOpenApi, renderApiReference } from './pages/api-reference-page';
 import { createGraphiQLPage } from './pages/graphiql-page';
-import type { Warehouse } from './warehouse';
+import { resolveTokenSalt } from './secrets';
+import { openWarehouse, type Warehouse } from './warehouse';
 
 /** Core's GraphQL entry: runs one GraphQL HTTP request for an authenticated context. */
 export type GraphQLHandler = (request: Request, ctx: RequestContext) => Promise<Response>;
@@ -42,15 +45,8 @@ export interface AppDeps {
   graphql: GraphQLHandler;
 }
 
-export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const ORG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const API_CSP = "default-src 'none'; frame-ancestors 'none'";
-/** GraphiQL runs inline scripts and Monaco's blob: workers; nothing may come from another origin. */
-const PAGE_CSP =
-  "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; worker-src 'self' blob:; " +
-  "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; " +
-  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** Creates the gateway's Hono app from its dependencies. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -58,17 +54,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const development = !config.production;
   const app = new Hono<AppEnv>();
 
-  app.use(requestIdAndHeaders(log, config.production));
+  app.use(requestId(log));
+  app.use(securityHeaders({ hsts: config.production }));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/openapi.yaml', (c) =>
     c.body(loadOpenApi().yaml, 200, { 'Content-Type': 'application/yaml; charset=utf-8' }),
   );
   if (development) {
-    app.get('/docs', (c) => {
-      c.header('Content-Security-Policy', PAGE_CSP);
-      return c.html(renderApiReference(loadOpenApi().document));
-    });
+    app.get('/docs', (c) => c.html(renderApiReference(loadOpenApi().document)));
   }
   const { devIssuer } = deps;
   if (devIssuer) {
@@ -86,7 +80,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       const headers: Record<string, string> = org
         ? { Authorization: `Bearer ${await devIssuer.mintDevToken({ org })}` }
         : {};
-      c.header('Content-Security-Policy', PAGE_CSP);
       c.header('Cache-Control', 'no-store');
       return c.html(page(headers));
     });
@@ -114,34 +107,19 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   return app;
 }
 
-/** An `OperationOutcomeError` as its HTTP response. See: https://hl7.org/fhir/R4/http.html#Status-Codes */
-export function outcomeResponse(error: OperationOutcomeError): Response {
-  return new Response(JSON.stringify(error.outcome), {
-    status: error.status,
-    headers: { ...error.headers, 'Content-Type': FHIR_JSON },
-  });
-}
-
-function requestIdAndHeaders(log: Logger, production: boolean): MiddlewareHandler<AppEnv> {
-  return async function edge(c, next) {
+/** Assigns the request id (a well-formed incoming `X-Request-Id`, else a new UUID), echoes it and logs the request. */
+function requestId(log: Logger): MiddlewareHandler<AppEnv> {
+  return async function requestIdMiddleware(c, next) {
     const started = performance.now();
     const incoming = c.req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    c.set('requestId', requestId);
+    const id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', id);
     await next();
-    const h = c.res.headers;
-    h.set('X-Request-Id', requestId);
-    h.set('X-Content-Type-Options', 'nosniff');
-    h.set('Referrer-Policy', 'no-referrer');
-    h.set('X-Frame-Options', 'DENY');
-    h.set('Cross-Origin-Resource-Policy', 'same-origin');
-    if (!h.has('Content-Security-Policy')) h.set('Content-Security-Policy', API_CSP);
-    if (!h.has('Cache-Control')) h.set('Cache-Control', 'no-store');
-    if (production) h.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
+    c.res.headers.set('X-Request-Id', id);
     // The route pattern, never the concrete path or query: those may carry search values.
     log.info(
       {
-        requestId,
+        requestId: id,
         method: c.req.method,
         route: c.req.routePath,
         status: c.res.status,
@@ -175,5 +153,46 @@ async function firstOrganization(warehouse: Warehouse): Promise<string | undefin
     return rows[0]?.organization_id ?? undefined;
   } catch {
     return undefined;
+  }
+}
+
+export interface OpenedApp {
+  app: Hono<AppEnv>;
+  warehouse: Warehouse;
+  devIssuer?: DevIssuer;
+  /** Closes the warehouse. */
+  close(): Promise<void>;
+}
+
+/** Opens everything the configured gateway needs (warehouse, tokenization key, identity) and creates its app. */
+export async function openApp(
+  config: Config,
+  log: Logger,
+  overrides: Partial<AppDeps> = {},
+): Promise<OpenedApp> {
+  const warehouse = overrides.warehouse ?? (await openWarehouse(config));
+  try {
+    const [{ createContextFactory }, { createFhirRoutes }, { createGraphQLHandler }] = await Promise.all([
+      import('./context'),
+      import('./rest/fhir-routes'),
+      import('./graphql/graphql-handler'),
+    ]);
+    const tokenSalt = await resolveTokenSalt(config);
+    const identity = await createIdentity(config, log);
+    const app = createApp({
+      config,
+      log,
+      warehouse,
+      verifier: identity.verifier,
+      devIssuer: identity.devIssuer,
+      createContext: createContextFactory({ warehouse, tokenSalt, log }),
+      fhirRoutes: createFhirRoutes({ baseUrl: `${config.server.baseUrl}/v1/fhir` }),
+      graphql: createGraphQLHandler({ production: config.production }),
+      ...overrides,
+    });
+    return { app, warehouse, devIssuer: identity.devIssuer, close: () => warehouse.close() };
+  } catch (error) {
+    if (!overrides.warehouse) await warehouse.close();
+    throw error;
   }
 }

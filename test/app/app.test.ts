@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_CSP } from '../../src/http';
 import { createShellHarness } from './stand-ins';
 
 type Harness = Awaited<ReturnType<typeof createShellHarness>>;
@@ -24,7 +25,7 @@ describe('the gateway shell', () => {
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
-      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'content-security-policy': API_CSP,
     });
   });
 

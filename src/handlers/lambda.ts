@@ -1,0 +1,33 @@
+/**
+ * The AWS Lambda entry (API Gateway REST v1 and HTTP API v2 events) via `hono/aws-lambda`: the
+ * same app the local server runs, created once per container at module scope. Opening the
+ * warehouse is asynchronous, so the module-scope app awaits it on first use.
+ */
+import { Hono } from 'hono';
+import { handle } from 'hono/aws-lambda';
+import { openApp } from '../app';
+import { loadConfig } from '../config';
+import { internalError } from '../fhir/operation-outcome';
+import { outcomeResponse } from '../http';
+import { createLogger, type Logger } from '../logger';
+
+/** An app that serves every request with the app `opening` resolves to, once it has. */
+export function createDeferredApp(opening: Promise<Hono>, log: Logger): Hono {
+  opening.catch((error) => log.fatal({ err: error }, 'the gateway failed to start'));
+  const app = new Hono();
+  app.all('*', async (c) => (await opening).fetch(c.req.raw, c.env));
+  app.onError((_error, c) => {
+    const id = c.req.header('x-request-id') ?? 'unavailable';
+    return outcomeResponse(internalError(id));
+  });
+  return app;
+}
+
+const config = loadConfig();
+const log = createLogger({ level: config.logLevel });
+const app = createDeferredApp(
+  openApp(config, log).then((opened) => opened.app as unknown as Hono),
+  log,
+);
+
+export const handler = handle(app);
