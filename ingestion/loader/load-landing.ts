@@ -87,7 +87,7 @@ export async function loadLanding(
         summary.loaded += f.loaded;
         summary.quarantined += f.quarantined;
         summary.bytes += f.bytes;
-        options.log?.info({ ...f }, 'file loaded');
+        options.log?.debug({ ...f }, 'file loaded');
         options.onFile?.(f);
       })
       .catch((error) => {

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { landingKey } from '../../ingestion/landing/landing-keys';
+import { createLocalObjectStore } from '../object-store';
+import { createDuckDbWarehouse } from '../warehouse';
+
+const bin = fileURLToPath(new URL('../../bin/fhir-gateway.js', import.meta.url));
+
+let dataDir: string;
+const run = (...args: string[]) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn(process.execPath, [bin, ...args], {
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'cli-load-'));
+  const store = createLocalObjectStore({ root: dataDir });
+  await store.put(
+    landingKey({ org: 'org-a', type: 'Patient', batchId: 'b1', part: 0 }),
+    `${JSON.stringify({ resourceType: 'Patient', id: 'p1' })}\nnot json\n`,
+  );
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('fhir-gateway load', () => {
+  it('explains itself with --help', async () => {
+    const { code, stdout } = await run('load', '--help');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: fhir-gateway load [options]');
+    expect(stdout).toContain('raw.load_ledger');
+  });
+
+  it('loads the landing area, prints a summary, and loads nothing the second time', async () => {
+    const first = await run('load', '--quiet');
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout).toMatch(
+      /^loaded 1 files \(2 lines: 1 loaded, 1 quarantined\), skipped 0 non-landing keys, 0\.0 MB in [\d.]+ s \([\d.]+ MB\/s\)\nquarantined lines and their reasons are under quarantine\/fhir\/\n$/,
+    );
+    const second = await run('load', '--quiet');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^loaded 0 files \(0 lines: 0 loaded, 0 quarantined\)/);
+  });
+
+  it('fails clearly when another process holds the warehouse', async () => {
+    const holder = await createDuckDbWarehouse({ path: join(dataDir, 'warehouse.duckdb') });
+    try {
+      const { code, stderr } = await run('load', '--quiet');
+      expect(code).toBe(1);
+      expect(stderr).toContain('is in use by another process (is `fhir-gateway serve` running?)');
+    } finally {
+      await holder.close();
+    }
+  });
+});
