@@ -1,0 +1,46 @@
+{#- Encounters flattened to columns. Latest version per (organization, id). -#}
+with source as (
+
+    select * from {{ source('raw', 'fhir_encounter') }}
+
+),
+
+renamed as (
+
+    select
+        organization_id,
+        resource_id as encounter_id,
+        {{ fhir_ref_id(json_str('raw', 'subject.reference')) }} as patient_ref_id,
+        {{ fhir_ref_id(json_str('raw', 'partOf.reference')) }} as part_of_ref_id,
+        {{ json_str('raw', 'serviceProvider.reference') }} as service_provider_reference,
+        {{ json_str('raw', 'status') }} as status,
+        {{ json_str('raw', 'class.system') }} as class_system,
+        {{ json_str('raw', 'class.code') }} as class_code,
+        {{ json_str('raw', 'type[0].coding[0].system') }} as type_system,
+        {{ json_str('raw', 'type[0].coding[0].code') }} as type_code,
+        {{ json_str('raw', 'type[0].coding[0].display') }} as type_display,
+        {{ codeable_list_tokens('raw', 'type') }} as type_tokens,
+        {{ fhir_timestamp(json_str('raw', 'period.start')) }} as period_start,
+        {{ fhir_timestamp(json_str('raw', 'period.end')) }} as period_end,
+        {{ json_str('raw', 'meta.lastUpdated') }} as meta_last_updated,
+        coalesce(
+            {{ fhir_timestamp(json_str('raw', 'meta.lastUpdated')) }},
+            cast(loaded_at as timestamp)
+        ) as last_updated,
+        raw as resource,
+        source_file,
+        source_row,
+        cast(loaded_at as timestamp) as loaded_at
+    from source
+    where resource_type = 'Encounter'
+
+),
+
+final as (
+
+    select * from renamed
+    {{ latest_version('encounter_id', 'last_updated') }}
+
+)
+
+select * from final
