@@ -54,7 +54,7 @@
 {%- endmacro %}
 {% macro snowflake__json_patch(obj, pairs) -%}
   {%- for p in pairs %}object_insert(object_delete({% endfor -%}
-  {{ obj }}
+  ({{ obj }})::object
   {%- for p in pairs %}, '{{ p[0] }}'), '{{ p[0] }}', {{ p[1] }}){% endfor -%}
 {%- endmacro %}
 

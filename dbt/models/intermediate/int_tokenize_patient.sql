@@ -1,0 +1,59 @@
+{#- Patients with token ids, the search columns, and the served resource: token id, retained
+    identifiers tokenized (others removed), meta.lastUpdated set. -#}
+with patients as (
+
+    select * from {{ ref('stg_vault__patient') }}
+
+),
+
+identifiers as (
+
+    select
+        organization_id,
+        patient_id,
+        {{ json_agg('identifier', 'identifier_index') }} as identifiers
+    from {{ ref('int_tokenize_patient_identifier') }}
+    group by organization_id, patient_id
+
+),
+
+tokenized as (
+
+    select
+        p.*,
+        {{ tokenize('p.organization_id', 'Patient', 'p.patient_id') }} as patient_token
+    from patients as p
+
+),
+
+final as (
+
+    select
+        t.organization_id,
+        t.patient_token as patient_id,
+        t.family,
+        t.given,
+        t.family_search,
+        t.given_search,
+        t.name_search,
+        t.family_exact,
+        t.given_exact,
+        t.name_exact,
+        t.birth_date,
+        t.gender,
+        t.race_code,
+        t.ethnicity_code,
+        t.last_updated,
+        {{ json_patch('t.resource', [
+            ['id', 't.patient_token'],
+            ['identifier', 'i.identifiers'],
+            ['meta', served_meta('t.resource', 't.meta_last_updated', 't.last_updated')]
+        ]) }} as resource
+    from tokenized as t
+    left join identifiers as i
+        on i.organization_id = t.organization_id
+        and i.patient_id = t.patient_token
+
+)
+
+select * from final
