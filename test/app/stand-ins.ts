@@ -48,6 +48,10 @@ export async function createShellHarness(env: Record<string, string> = {}, overr
       requestId,
     });
   });
+  fhirRoutes.post('/:type/_search', async (c) =>
+    c.json({ type: c.req.param('type'), form: [...new URLSearchParams(await c.req.text())] }),
+  );
+  fhirRoutes.get('/:type', (c) => c.json({ type: c.req.param('type'), query: c.req.queries() }));
   const graphql = async (request: Request, ctx: RequestContext) =>
     Response.json({ data: { org: ctx.principal.organizationId, body: await request.text() } });
 
