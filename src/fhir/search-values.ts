@@ -31,7 +31,7 @@ export interface QuantityValue {
 }
 
 const DATE =
-  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+ -]\d{2}:\d{2})?)?)?)?$/;
 
 function splitPrefix(raw: string): [Prefix | undefined, string] {
   const p = raw.slice(0, 2) as Prefix;

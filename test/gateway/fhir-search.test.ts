@@ -1,0 +1,283 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestWarehouse, type RawResource, type TestWarehouse } from '../support/cohort';
+import { createTestApp } from '../support/gateway';
+import {
+  codings,
+  createExpectations,
+  dateMatches,
+  dayPeriod,
+  implicitRange,
+  nameParts,
+  stringMatch,
+} from './expectations';
+
+type Json = Record<string, unknown>;
+let tw: TestWarehouse;
+let app: ReturnType<typeof createTestApp>['app'];
+let x: ReturnType<typeof createExpectations>;
+let org: string;
+
+beforeAll(async () => {
+  tw = await buildTestWarehouse({ patients: 40, orgs: 2, seed: 7 });
+  app = createTestApp(tw.warehouse, tw.salt).app;
+  x = createExpectations(tw);
+  org = tw.organizations[0]!;
+});
+afterAll(() => tw.close());
+
+async function get(path: string, headers: Record<string, string> = {}) {
+  const res = await app.request(`/v1/fhir/${path}`, { headers: { 'x-test-org': org, ...headers } });
+  return { status: res.status, body: (await res.json()) as Json, res };
+}
+
+/** Every id a search returns, following `next` links to the end. */
+async function searchAll(path: string): Promise<string[]> {
+  const ids: string[] = [];
+  let url: string | undefined = `/v1/fhir/${path}`;
+  while (url) {
+    const res = await app.request(url, { headers: { 'x-test-org': org } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const bundle = (await res.json()) as Json;
+    for (const e of (bundle.entry as Json[] | undefined) ?? []) ids.push((e.resource as Json).id as string);
+    const next = (bundle.link as Json[]).find((l) => l.relation === 'next')?.url as string | undefined;
+    url = next?.replace('http://gateway.test', '');
+  }
+  return ids;
+}
+const sorted = (ids: string[]) => [...ids].sort();
+const search = async (path: string) => sorted(await searchAll(path));
+const nonEmpty = (ids: string[]) => {
+  expect(ids.length).toBeGreaterThan(0);
+  return ids;
+};
+
+describe('Patient search', () => {
+  it('finds patients by _id, comma meaning OR', async () => {
+    const [a, b] = x.ids('Patient', org, () => true);
+    expect(await search(`Patient?_id=${a},${b}`)).toEqual(sorted([a!, b!]));
+  });
+
+  it('finds a patient by identifier system|value and by value alone, tokenized with the warehouse key', async () => {
+    const p = x.resources('Patient', org)[3]!.resource;
+    const mrn = (p.identifier as Json[]).find((i) => String(i.system).includes('mrn'))!;
+    const want = [x.token(org, 'Patient', p.id)];
+    expect(await search(`Patient?identifier=${encodeURIComponent(`${mrn.system}|${mrn.value}`)}`)).toEqual(
+      want,
+    );
+    expect(await search(`Patient?identifier=${encodeURIComponent(String(mrn.value))}`)).toEqual(want);
+    expect(
+      await search(`Patient?identifier=${encodeURIComponent(`http://other.example|${mrn.value}`)}`),
+    ).toEqual([]);
+  });
+
+  it('never finds a patient by a social security number', async () => {
+    const p = x.resources('Patient', org)[3]!.resource;
+    const ssn = (p.identifier as Json[]).find((i) => String(i.system).includes('ssn'));
+    expect(ssn).toBeDefined();
+    expect(await search(`Patient?identifier=${encodeURIComponent(String(ssn!.value))}`)).toEqual([]);
+  });
+
+  it.each([
+    ['name', 'garc', undefined],
+    ['name', 'GARCÍA', undefined],
+    ['name', 'zoe', undefined],
+    ['name', 'ith', 'contains'],
+    ['family', 'smith', undefined],
+    ['family', 'Smith', 'exact'],
+    ['family', 'smith', 'exact'],
+    ['given', 'jos', undefined],
+    ['given', 'Chloé', 'exact'],
+    ['given', 'ean', 'contains'],
+  ] as const)(
+    'matches %s=%s (modifier %s) case- and accent-insensitively unless exact',
+    async (param, value, modifier) => {
+      const want = x.ids('Patient', org, (p) => stringMatch(nameParts(p, param), value, modifier));
+      const got = await search(
+        `Patient?${param}${modifier ? `:${modifier}` : ''}=${encodeURIComponent(value)}`,
+      );
+      expect(got).toEqual(want);
+      if (!(param === 'family' && value === 'smith' && modifier === 'exact')) nonEmpty(got);
+    },
+  );
+
+  const birthdates = ['1975', '1975-03', '1975-03-14', '1980-01-01T00:00:00Z'];
+  const prefixes = ['eq', 'ne', 'lt', 'gt', 'le', 'ge', 'sa', 'eb'];
+  it.each(prefixes.flatMap((p) => birthdates.map((d) => [p, d] as const)))(
+    'matches birthdate=%s%s with the implicit range of a partial date',
+    async (prefix, date) => {
+      const [start, end] = implicitRange(date);
+      const want = x.ids('Patient', org, (p) =>
+        dateMatches(prefix, start, end, ...dayPeriod(p.birthDate as string)),
+      );
+      expect(await search(`Patient?birthdate=${prefix}${encodeURIComponent(date)}`)).toEqual(want);
+    },
+  );
+
+  it('matches gender with or without its code system', async () => {
+    const want = nonEmpty(x.ids('Patient', org, (p) => p.gender === 'female'));
+    expect(await search('Patient?gender=female')).toEqual(want);
+    expect(
+      await search(
+        `Patient?gender=${encodeURIComponent('http://hl7.org/fhir/administrative-gender|female')}`,
+      ),
+    ).toEqual(want);
+    expect(await search(`Patient?gender=${encodeURIComponent('http://other|female')}`)).toEqual([]);
+  });
+
+  it('ANDs repeated parameters and ORs comma-separated values', async () => {
+    const want = x.ids(
+      'Patient',
+      org,
+      (p) => ['male', 'other'].includes(p.gender as string) && String(p.birthDate) >= '1970-01-01',
+    );
+    expect(await search('Patient?gender=male,other&birthdate=ge1970&birthdate=ge1970-01-01')).toEqual(want);
+  });
+});
+
+const ref = (r: RawResource, field: string) => x.refId(r[field]);
+const periodOf = (e: RawResource): [number | undefined, number | undefined] => {
+  const p = e.period as Json | undefined;
+  return [
+    p?.start ? Date.parse(p.start as string) : undefined,
+    p?.end ? Date.parse(p.end as string) : undefined,
+  ];
+};
+
+describe('Encounter search', () => {
+  it("finds a patient's encounters by patient and subject, as id or Patient/id", async () => {
+    const patient = x.resources('Encounter', org)[0]!.resource;
+    const pid = ref(patient, 'subject')!;
+    const token = x.token(org, 'Patient', pid);
+    const want = nonEmpty(x.ids('Encounter', org, (e) => ref(e, 'subject') === pid));
+    expect(await search(`Encounter?patient=${token}`)).toEqual(want);
+    expect(await search(`Encounter?subject=Patient/${token}`)).toEqual(want);
+  });
+
+  it.each([
+    ['ge2020-01-01'],
+    ['lt2019-06'],
+    ['eq2021'],
+    ['ne2021'],
+    ['sa2020-05-01'],
+    ['eb2020-05-01'],
+    ['gt2022-01-01'],
+  ])('matches date=%s against the encounter period, an open period never ending', async (value) => {
+    const [start, end] = implicitRange(value.slice(2));
+    const want = x.ids('Encounter', org, (e) => dateMatches(value.slice(0, 2), start, end, ...periodOf(e)));
+    expect(await search(`Encounter?date=${value}`)).toEqual(want);
+  });
+
+  it('matches status and class', async () => {
+    expect(await search('Encounter?status=in-progress')).toEqual(
+      nonEmpty(x.ids('Encounter', org, (e) => e.status === 'in-progress')),
+    );
+    expect(await search('Encounter?class=EMER,IMP')).toEqual(
+      nonEmpty(x.ids('Encounter', org, (e) => ['EMER', 'IMP'].includes((e.class as Json).code as string))),
+    );
+  });
+});
+
+describe('Observation search', () => {
+  const first = () => x.resources('Observation', org)[0]!.resource;
+  it.each(['system|code', 'code', '|code', 'system|'])('matches code in the %s form', async (form) => {
+    const [system, code] = codings(first().code)[0]!;
+    const value =
+      form === 'system|code'
+        ? `${system}|${code}`
+        : form === 'code'
+          ? code
+          : form === '|code'
+            ? `|${code}`
+            : `${system}|`;
+    const want = x.ids('Observation', org, (o) =>
+      codings(o.code).some(([s, c]) =>
+        form === 'system|code'
+          ? s === system && c === code
+          : form === 'code'
+            ? c === code
+            : form === '|code'
+              ? !s && c === code
+              : s === system,
+      ),
+    );
+    expect(await search(`Observation?code=${encodeURIComponent(value)}`)).toEqual(want);
+    if (form !== '|code') nonEmpty(want);
+  });
+
+  it('matches category, patient and encounter', async () => {
+    const o = first();
+    expect(await search('Observation?category=laboratory')).toEqual(
+      nonEmpty(x.ids('Observation', org, (r) => codings(r.category).some(([, c]) => c === 'laboratory'))),
+    );
+    const pid = ref(o, 'subject')!;
+    expect(await search(`Observation?patient=${x.token(org, 'Patient', pid)}`)).toEqual(
+      x.ids('Observation', org, (r) => ref(r, 'subject') === pid),
+    );
+    const eid = ref(o, 'encounter')!;
+    expect(await search(`Observation?encounter=Encounter/${x.token(org, 'Encounter', eid)}`)).toEqual(
+      nonEmpty(x.ids('Observation', org, (r) => ref(r, 'encounter') === eid)),
+    );
+  });
+
+  it.each([['ge2021-06-01'], ['lt2019'], ['eq2020-03']])('matches date=%s on effective[x]', async (value) => {
+    const [start, end] = implicitRange(value.slice(2));
+    const want = x.ids('Observation', org, (o) => {
+      const t = Date.parse(o.effectiveDateTime as string);
+      return dateMatches(value.slice(0, 2), start, end, t, t);
+    });
+    expect(await search(`Observation?date=${value}`)).toEqual(want);
+  });
+
+  it.each([
+    ['5.7', (v: number) => v >= 5.65 && v < 5.75],
+    ['gt100', (v: number) => v > 100],
+    ['le6', (v: number) => v <= 6],
+    ['ap70', (v: number) => v >= 63 && v <= 77],
+    ['ne72', (v: number) => !(v >= 71.5 && v < 72.5)],
+  ] as const)('matches value-quantity=%s with FHIR number precision', async (value, match) => {
+    const want = x.ids('Observation', org, (o) => match((o.valueQuantity as Json).value as number));
+    expect(await search(`Observation?value-quantity=${value}`)).toEqual(want);
+  });
+
+  it('restricts value-quantity to a unit given as |system|code or ||code', async () => {
+    const want = nonEmpty(
+      x.ids(
+        'Observation',
+        org,
+        (o) => ((o.valueQuantity as Json).value as number) > 50 && (o.valueQuantity as Json).code === 'kg',
+      ),
+    );
+    expect(
+      await search(`Observation?value-quantity=${encodeURIComponent('gt50|http://unitsofmeasure.org|kg')}`),
+    ).toEqual(want);
+    expect(await search(`Observation?value-quantity=${encodeURIComponent('gt50||kg')}`)).toEqual(want);
+  });
+});
+
+describe('Condition search', () => {
+  it('matches patient, encounter, code, clinical-status and onset-date', async () => {
+    const c = x.resources('Condition', org)[0]!.resource;
+    const pid = ref(c, 'subject')!;
+    expect(await search(`Condition?patient=${x.token(org, 'Patient', pid)}`)).toEqual(
+      nonEmpty(x.ids('Condition', org, (r) => ref(r, 'subject') === pid)),
+    );
+    const eid = ref(c, 'encounter')!;
+    expect(await search(`Condition?encounter=${x.token(org, 'Encounter', eid)}`)).toEqual(
+      nonEmpty(x.ids('Condition', org, (r) => ref(r, 'encounter') === eid)),
+    );
+    const [system, code] = codings(c.code)[0]!;
+    expect(await search(`Condition?code=${encodeURIComponent(`${system}|${code}`)}`)).toEqual(
+      nonEmpty(x.ids('Condition', org, (r) => codings(r.code).some(([s, k]) => s === system && k === code))),
+    );
+    expect(await search('Condition?clinical-status=active')).toEqual(
+      nonEmpty(x.ids('Condition', org, (r) => codings(r.clinicalStatus).some(([, k]) => k === 'active'))),
+    );
+    const [start, end] = implicitRange('2020');
+    expect(await search('Condition?onset-date=ge2020')).toEqual(
+      x.ids('Condition', org, (r) => {
+        const t = Date.parse(r.onsetDateTime as string);
+        return dateMatches('ge', start, end, t, t);
+      }),
+    );
+  });
+});
