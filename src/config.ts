@@ -51,6 +51,8 @@ const EnvSchema = z.object({
   AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
 
   TOKEN_SALT: z.string().min(16).optional(),
+  /** Set by CI systems; browser tests fail instead of skipping when Chromium is missing there. */
+  CI: z.string().optional(),
 
   AUDIT_LOG: z.string().optional(),
   AUDIT_HASH_KEY: z.string().min(16).optional(),
@@ -78,6 +80,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const baseUrl = e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`;
   return {
     env: e.APP_ENV,
+    ci: !!e.CI && e.CI !== 'false' && e.CI !== '0',
     production,
     logLevel: e.LOG_LEVEL,
     dataDir,
