@@ -35,3 +35,8 @@
 {% macro regex_contains(expr, pattern) %}{{ return(adapter.dispatch('regex_contains', 'fhir_gateway')(expr, pattern)) }}{% endmacro %}
 {% macro duckdb__regex_contains(expr, pattern) %}regexp_matches({{ expr }}, '{{ pattern }}'){% endmacro %}
 {% macro snowflake__regex_contains(expr, pattern) %}regexp_instr({{ expr }}, '{{ pattern }}') > 0{% endmacro %}
+
+{#- `expr` with every match of `pattern` replaced by `replacement`. -#}
+{% macro regex_replace_all(expr, pattern, replacement) %}{{ return(adapter.dispatch('regex_replace_all', 'fhir_gateway')(expr, pattern, replacement)) }}{% endmacro %}
+{% macro duckdb__regex_replace_all(expr, pattern, replacement) %}regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g'){% endmacro %}
+{% macro snowflake__regex_replace_all(expr, pattern, replacement) %}regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}'){% endmacro %}

@@ -1,0 +1,29 @@
+{#- The served Patient: dbt/API_MARTS.md, api.dim_patient_api. -#}
+with patients as (
+
+    select * from {{ ref('int_tokenize_patient') }}
+
+),
+
+final as (
+
+    select
+        cast(organization_id as varchar) as organization_id,
+        cast(patient_id as varchar) as id,
+        cast(family as varchar) as family,
+        cast(given as varchar) as given,
+        cast(family_search as varchar) as family_search,
+        cast(given_search as varchar) as given_search,
+        cast(name_search as varchar) as name_search,
+        cast(family_exact as varchar) as family_exact,
+        cast(given_exact as varchar) as given_exact,
+        cast(name_exact as varchar) as name_exact,
+        cast(birth_date as date) as birth_date,
+        cast(gender as varchar) as gender,
+        cast(last_updated as timestamp) as last_updated,
+        cast({{ json_text('resource') }} as varchar) as resource
+    from patients
+
+)
+
+select * from final

@@ -1,0 +1,19 @@
+{#- Retained (MRN-type) identifiers, tokenized: dbt/API_MARTS.md, api.dim_patient_identifier_api. -#}
+with identifiers as (
+
+    select * from {{ ref('int_tokenize_patient_identifier') }}
+
+),
+
+final as (
+
+    select distinct
+        cast(organization_id as varchar) as organization_id,
+        cast(patient_id as varchar) as patient_id,
+        cast(system as varchar) as system,
+        cast(value_token as varchar) as value_token
+    from identifiers
+
+)
+
+select * from final

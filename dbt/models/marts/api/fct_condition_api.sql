@@ -1,0 +1,31 @@
+{#- The served Condition: dbt/API_MARTS.md, api.fct_condition_api. -#}
+with conditions as (
+
+    select * from {{ ref('int_tokenize_condition') }}
+
+),
+
+final as (
+
+    select
+        cast(organization_id as varchar) as organization_id,
+        cast(condition_id as varchar) as id,
+        cast(patient_id as varchar) as patient_id,
+        cast(encounter_id as varchar) as encounter_id,
+        cast(clinical_status as varchar) as clinical_status,
+        cast(verification_status as varchar) as verification_status,
+        cast(category_tokens as varchar) as category_tokens,
+        cast(code_system as varchar) as code_system,
+        cast(code as varchar) as code,
+        cast(code_display as varchar) as code_display,
+        cast(code_tokens as varchar) as code_tokens,
+        cast(onset_start as timestamp) as onset_start,
+        cast(abatement_start as timestamp) as abatement_start,
+        cast(recorded_date as date) as recorded_date,
+        cast(last_updated as timestamp) as last_updated,
+        cast({{ json_text('resource') }} as varchar) as resource
+    from conditions
+
+)
+
+select * from final

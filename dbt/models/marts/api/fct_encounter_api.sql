@@ -1,0 +1,27 @@
+{#- The served Encounter: dbt/API_MARTS.md, api.fct_encounter_api. -#}
+with encounters as (
+
+    select * from {{ ref('int_tokenize_encounter') }}
+
+),
+
+final as (
+
+    select
+        cast(organization_id as varchar) as organization_id,
+        cast(encounter_id as varchar) as id,
+        cast(patient_id as varchar) as patient_id,
+        cast(status as varchar) as status,
+        cast(class_code as varchar) as class_code,
+        cast(type_system as varchar) as type_system,
+        cast(type_code as varchar) as type_code,
+        cast(type_tokens as varchar) as type_tokens,
+        cast(period_start as timestamp) as period_start,
+        cast(period_end as timestamp) as period_end,
+        cast(last_updated as timestamp) as last_updated,
+        cast({{ json_text('resource') }} as varchar) as resource
+    from encounters
+
+)
+
+select * from final

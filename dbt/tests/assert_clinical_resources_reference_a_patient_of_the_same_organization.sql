@@ -1,0 +1,18 @@
+{#- Every encounter, observation and condition points at a patient of the SAME organization
+    (the generic relationships tests compare ids only). Returns the offending rows. -#}
+with clinical as (
+
+    select organization_id, id, patient_id, 'Encounter' as resource_type from {{ ref('fct_encounter_api') }}
+    union all
+    select organization_id, id, patient_id, 'Observation' as resource_type from {{ ref('fct_observation_api') }}
+    union all
+    select organization_id, id, patient_id, 'Condition' as resource_type from {{ ref('fct_condition_api') }}
+
+)
+
+select clinical.*
+from clinical
+left join {{ ref('dim_patient_api') }} as patients
+    on patients.organization_id = clinical.organization_id
+    and patients.id = clinical.patient_id
+where patients.id is null
