@@ -36,10 +36,12 @@ const EnvSchema = z.object({
 
   OBJECT_STORE: z.enum(['local', 's3']).default('local'),
   OBJECT_STORE_DIR: z.string().optional(),
+  OBJECT_STORE_PRESIGN_SECRET: z.string().min(16).optional(),
   S3_BUCKET: z.string().optional(),
   S3_REGION: z.string().default('us-east-1'),
   S3_ENDPOINT: z.string().url().optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
+  S3_CHECKSUMS: z.enum(['WHEN_REQUIRED', 'WHEN_SUPPORTED']).default('WHEN_REQUIRED'),
 
   AUTH_MODE: z.enum(['dev', 'jwks']).default('dev'),
   AUTH_JWKS_URL: z.string().url().optional(),
@@ -100,13 +102,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           } as const),
     objectStore:
       e.OBJECT_STORE === 'local'
-        ? ({ kind: 'local', root: e.OBJECT_STORE_DIR ? resolve(e.OBJECT_STORE_DIR) : dataDir } as const)
+        ? ({
+            kind: 'local',
+            root: e.OBJECT_STORE_DIR ? resolve(e.OBJECT_STORE_DIR) : dataDir,
+            presignSecret: e.OBJECT_STORE_PRESIGN_SECRET,
+          } as const)
         : ({
             kind: 's3',
             bucket: e.S3_BUCKET as string,
             region: e.S3_REGION,
             endpoint: e.S3_ENDPOINT,
             forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            checksums: e.S3_CHECKSUMS,
           } as const),
     auth: {
       mode: e.AUTH_MODE,
