@@ -5,5 +5,5 @@
   {%- if not prefix -%}
     {{ exceptions.raise_compiler_error('drop_ci_schema needs DBT_SCHEMA_PREFIX') }}
   {%- endif -%}
-  {% do run_query('drop schema if exists ' ~ target.database ~ '.' ~ prefix ~ schema ~ ' cascade') %}
+  {%- set dropped = run_query('drop schema if exists ' ~ target.database ~ '.' ~ prefix ~ schema ~ ' cascade') -%}
 {% endmacro %}
