@@ -13,7 +13,7 @@ import { createIdentity } from './auth/identity';
 import type { Principal } from './auth/principal';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { Config } from './config';
-import type { RequestContext } from './context';
+import { createContextFactory, type RequestContext } from './context';
 import {
   type IssueCode,
   internalError,
@@ -25,6 +25,7 @@ import { outcomeResponse, securityHeaders } from './http';
 import type { Logger } from './logger';
 import { loadOpenApi, renderApiReference } from './pages/api-reference-page';
 import { createGraphiQLPage } from './pages/graphiql-page';
+import { createFhirRoutes } from './rest/fhir-routes';
 import { resolveTokenSalt } from './secrets';
 import { openWarehouse, type Warehouse } from './warehouse';
 
@@ -172,11 +173,9 @@ export async function openApp(
 ): Promise<OpenedApp> {
   const warehouse = overrides.warehouse ?? (await openWarehouse(config));
   try {
-    const [{ createContextFactory }, { createFhirRoutes }, { createGraphQLHandler }] = await Promise.all([
-      import('./context'),
-      import('./rest/fhir-routes'),
-      import('./graphql/graphql-handler'),
-    ]);
+    const graphql =
+      overrides.graphql ??
+      (await import('./graphql/graphql-handler')).createGraphQLHandler({ production: config.production });
     const tokenSalt = await resolveTokenSalt(config);
     const identity = await createIdentity(config, log);
     const app = createApp({
@@ -187,7 +186,7 @@ export async function openApp(
       devIssuer: identity.devIssuer,
       createContext: createContextFactory({ warehouse, tokenSalt, log }),
       fhirRoutes: createFhirRoutes({ baseUrl: `${config.server.baseUrl}/v1/fhir` }),
-      graphql: createGraphQLHandler({ production: config.production }),
+      graphql,
       ...overrides,
     });
     return { app, warehouse, devIssuer: identity.devIssuer, close: () => warehouse.close() };

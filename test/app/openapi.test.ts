@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadOpenApi } from '../../src/pages/api-reference-page';
+import { openRealApp } from './real-app';
+
+type Real = Awaited<ReturnType<typeof openRealApp>>;
+let real: Real;
+let token: string;
+beforeAll(async () => {
+  real = await openRealApp(
+    { patients: 4, orgs: 2, seed: 11 },
+    { graphql: async () => Response.json({ data: { __typename: 'Query' } }) },
+  );
+  token = await real.token(real.built.organizations[0]!);
+});
+afterAll(() => real.close());
+
+const { document: doc } = loadOpenApi();
+const METHODS = ['get', 'post'] as const;
+const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+  METHODS.filter((m) => item[m]).map((m) => ({ method: m.toUpperCase(), path })),
+);
+const COMMON = new Set(['_count', '_sort', '_total', '_summary', '_cursor']);
+
+/** A concrete URL for a documented path: `{id}` becomes an id that does not exist. */
+const concrete = (path: string) => path.replace('{id}', 'no-such-id');
+
+describe('schema/openapi.yaml against the app', () => {
+  it('documents only paths the app routes: none answers "No such endpoint" or 405', async () => {
+    for (const { method, path } of documented) {
+      const res = await real.app.request(concrete(path), {
+        method,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: path === '/graphql' ? 'application/json' : 'application/fhir+json',
+          'Content-Type': path.endsWith('/_search')
+            ? 'application/x-www-form-urlencoded'
+            : 'application/json',
+        },
+        body: method === 'POST' ? (path === '/graphql' ? '{"query":"{__typename}"}' : '') : undefined,
+      });
+      const body = await res.text();
+      expect({ method, path, status: res.status, routeMissing: body.includes('No such endpoint') }).toEqual({
+        method,
+        path,
+        status: path.endsWith('{id}') ? 404 : 200,
+        routeMissing: false,
+      });
+    }
+  });
+
+  it('documents every /v1 route the app has', () => {
+    const routes = real.app.routes.filter(
+      (r) =>
+        r.path.startsWith('/v1/') && (r.method === 'GET' || r.method === 'POST') && !r.path.endsWith('*'),
+    );
+    expect(routes.length).toBeGreaterThan(0);
+    for (const route of routes) {
+      const pattern = new RegExp(`^${route.path.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
+      const match = documented.filter((d) => d.method === route.method && pattern.test(concrete(d.path)));
+      expect({ route: `${route.method} ${route.path}`, documented: match.length > 0 }).toEqual({
+        route: `${route.method} ${route.path}`,
+        documented: true,
+      });
+    }
+  });
+
+  it('documents read, search and _search for exactly the types and search parameters of the CapabilityStatement', async () => {
+    const capability = await (await real.app.request('/v1/fhir/metadata')).json();
+    const served: Record<string, string[]> = {};
+    for (const r of capability.rest[0].resource) {
+      served[r.type] = r.searchParam
+        .map((p: { name: string }) => p.name)
+        .filter((n: string) => !COMMON.has(n));
+    }
+    const inDoc: Record<string, string[]> = {};
+    for (const type of Object.keys(served)) {
+      expect(doc.paths[`/v1/fhir/${type}/{id}`]?.get, type).toBeDefined();
+      expect(doc.paths[`/v1/fhir/${type}/_search`]?.post, type).toBeDefined();
+      const params = (doc.paths[`/v1/fhir/${type}`]?.get as { parameters: { name?: string }[] }).parameters;
+      inDoc[type] = [
+        ...new Set(params.flatMap((p) => (p.name && p.name !== 'Prefer' ? [p.name.split(':')[0]!] : []))),
+      ];
+    }
+    const typesInDoc = Object.keys(doc.paths).flatMap((p) => /^\/v1\/fhir\/([A-Z]\w+)$/.exec(p)?.[1] ?? []);
+    expect(typesInDoc.sort()).toEqual(Object.keys(served).sort());
+    for (const type of Object.keys(served)) {
+      expect({ type, params: inDoc[type]!.sort() }).toEqual({ type, params: served[type]!.sort() });
+    }
+  });
+});
