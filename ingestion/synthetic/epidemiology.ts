@@ -1,0 +1,177 @@
+/**
+ * The population the generator draws from: adult age structure, right-skewed BMI, and the
+ * prevalence targets of the cardiometabolic conditions. Logistic models give each person a risk
+ * that rises with age, BMI and comorbidity; their intercepts are solved numerically at load so
+ * that the population rates hit the stated targets exactly (before sampling noise).
+ *
+ * Sources for the targets: CDC NHANES 2017–2020 (obesity ≈ 42 %, severe ≈ 9 %), CDC National
+ * Diabetes Statistics Report (diagnosed + undiagnosed by age band), AHA Heart Disease & Stroke
+ * Statistics (heart failure ≈ 2.4 % of adults; HFrEF / HFmrEF / HFpEF shares).
+ */
+
+export interface Rates {
+  /** Median and log-sd of the lognormal BMI. */
+  bmiMedian: number;
+  bmiSigma: number;
+  /** Type 2 diabetes prevalence in the 18–44, 45–64 and ≥ 65 bands. */
+  diabetesByBand: readonly [number, number, number];
+  /** Prediabetes (recorded) among adults without diabetes, same bands. */
+  prediabetesByBand: readonly [number, number, number];
+  /** Diagnosed hypertension, same bands. */
+  hypertensionByBand: readonly [number, number, number];
+  /** Chronic heart failure among all adults. */
+  heartFailure: number;
+}
+
+/** P(BMI ≥ 30) ≈ 0.40 and P(BMI ≥ 40) ≈ 0.09 for lognormal(ln 28.06, 0.2644). */
+export const POPULATION_RATES: Rates = {
+  bmiMedian: 28.06,
+  bmiSigma: 0.2644,
+  diabetesByBand: [0.05, 0.19, 0.29],
+  prediabetesByBand: [0.18, 0.3, 0.34],
+  hypertensionByBand: [0.12, 0.42, 0.64],
+  heartFailure: 0.025,
+};
+
+/** `--enrich`: denser obesity, diabetes and heart failure for demos. */
+export const ENRICHED_RATES: Rates = {
+  bmiMedian: 31.5,
+  bmiSigma: 0.27,
+  diabetesByBand: [0.14, 0.38, 0.5],
+  prediabetesByBand: [0.25, 0.35, 0.35],
+  hypertensionByBand: [0.18, 0.5, 0.7],
+  heartFailure: 0.12,
+};
+
+/** Adult age structure (US Census): [from, to) years and weight. */
+export const AGE_BANDS: readonly { from: number; to: number; weight: number }[] = [
+  { from: 18, to: 45, weight: 0.46 },
+  { from: 45, to: 65, weight: 0.32 },
+  { from: 65, to: 75, weight: 0.12 },
+  { from: 75, to: 85, weight: 0.07 },
+  { from: 85, to: 91, weight: 0.03 },
+];
+
+/** 0: 18–44, 1: 45–64, 2: ≥ 65. */
+export const bandOf = (age: number): 0 | 1 | 2 => (age < 45 ? 0 : age < 65 ? 1 : 2);
+
+/** Log-odds per unit of ln(BMI / 28). */
+export const BMI_EFFECT = { diabetes: 3.5, prediabetes: 2, hypertension: 2.5, heartFailure: 1.6 } as const;
+/** Heart-failure log-odds per year of age, and for diabetes and hypertension. */
+export const HF_EFFECT = { age: 0.075, diabetes: 0.9, hypertension: 0.6 } as const;
+
+export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** Inverse standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9). */
+function probit(p: number): number {
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628274631,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const q = p < 0.5 ? p : 1 - p;
+  let x: number;
+  if (q < 0.02425) {
+    const r = Math.sqrt(-2 * Math.log(q));
+    x =
+      (((((c[0]! * r + c[1]!) * r + c[2]!) * r + c[3]!) * r + c[4]!) * r + c[5]!) /
+      ((((d[0]! * r + d[1]!) * r + d[2]!) * r + d[3]!) * r + 1);
+    x = -x;
+  } else {
+    const r = q - 0.5;
+    const s = r * r;
+    x =
+      ((((((a[0]! * s + a[1]!) * s + a[2]!) * s + a[3]!) * s + a[4]!) * s + a[5]!) * r) /
+      (((((b[0]! * s + b[1]!) * s + b[2]!) * s + b[3]!) * s + b[4]!) * s + 1);
+  }
+  return p < 0.5 ? x : -x;
+}
+
+/** Solves `mean(intercept) = target` by bisection; `mean` must increase with the intercept. */
+function solve(target: number, mean: (intercept: number) => number): number {
+  let lo = -20;
+  let hi = 20;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (mean(mid) < target) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** The calibrated model: intercepts that make the population rates come out as `rates` says. */
+export interface Model {
+  rates: Rates;
+  diabetes: readonly [number, number, number];
+  prediabetes: readonly [number, number, number];
+  hypertension: readonly [number, number, number];
+  heartFailure: number;
+}
+
+const QUANTILES = 200;
+
+function calibrate(rates: Rates): Model {
+  const logBmi = Array.from(
+    { length: QUANTILES },
+    (_, i) => Math.log(rates.bmiMedian / 28) + rates.bmiSigma * probit((i + 0.5) / QUANTILES),
+  );
+  const byBand = (targets: readonly number[], effect: number) =>
+    targets.map((t) =>
+      solve(t, (a) => logBmi.reduce((s, x) => s + sigmoid(a + effect * x), 0) / QUANTILES),
+    ) as unknown as readonly [number, number, number];
+  const diabetes = byBand(rates.diabetesByBand, BMI_EFFECT.diabetes);
+  const prediabetes = byBand(rates.prediabetesByBand, BMI_EFFECT.prediabetes);
+  const hypertension = byBand(rates.hypertensionByBand, BMI_EFFECT.hypertension);
+  const ages: { age: number; weight: number }[] = [];
+  for (const band of AGE_BANDS) {
+    for (let age = band.from; age < band.to; age++) {
+      ages.push({ age: age + 0.5, weight: band.weight / (band.to - band.from) });
+    }
+  }
+  const heartFailure = solve(rates.heartFailure, (a) => {
+    let total = 0;
+    for (const { age, weight } of ages) {
+      const band = bandOf(age);
+      let sum = 0;
+      for (const x of logBmi) {
+        const pd = sigmoid(diabetes[band] + BMI_EFFECT.diabetes * x);
+        const ph = sigmoid(hypertension[band] + BMI_EFFECT.hypertension * x);
+        const base = a + HF_EFFECT.age * (age - 65) + BMI_EFFECT.heartFailure * x;
+        for (const [dm, pdm] of [
+          [1, pd],
+          [0, 1 - pd],
+        ] as const) {
+          for (const [htn, phtn] of [
+            [1, ph],
+            [0, 1 - ph],
+          ] as const) {
+            sum += pdm * phtn * sigmoid(base + HF_EFFECT.diabetes * dm + HF_EFFECT.hypertension * htn);
+          }
+        }
+      }
+      total += (weight * sum) / QUANTILES;
+    }
+    return total;
+  });
+  return { rates, diabetes, prediabetes, hypertension, heartFailure };
+}
+
+let population: Model | undefined;
+let enriched: Model | undefined;
+
+/** The calibrated model for the default population or the enriched demo cohort (cached). */
+export function modelFor(enrich: boolean): Model {
+  if (enrich) {
+    enriched ??= calibrate(ENRICHED_RATES);
+    return enriched;
+  }
+  population ??= calibrate(POPULATION_RATES);
+  return population;
+}
