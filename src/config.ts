@@ -129,6 +129,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     /** The tokenization key; in local mode `resolveTokenSalt` creates one under `.data/keys/`. */
     tokenSalt: e.TOKEN_SALT,
+    /** What dbt's `env_var()` may read besides the salt and DuckDB path: `DBT_*` and `SNOWFLAKE_*`. */
+    dbtEnv: Object.fromEntries(Object.entries(env).filter(([k]) => /^(DBT_|SNOWFLAKE_)/.test(k))),
     /** The audit trail: `stdout` (production default, one stream per Lambda) or a file path. */
     audit: {
       destination: e.AUDIT_LOG ?? (production ? 'stdout' : resolve(dataDir, 'audit.ndjson')),

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parse } from 'yaml';
+import { TemplateFailure } from './jinja';
 import { isRecord } from './node-config';
 import { renderStrings } from './project';
 
@@ -39,13 +40,19 @@ export function readTarget(options: {
   const profile = isRecord(doc) ? doc[options.profile] : undefined;
   if (!isRecord(profile) || !isRecord(profile.outputs))
     throw new Error(`${file}: no profile '${options.profile}' with outputs`);
-  const name = options.target ?? String(profile.target ?? '');
+  const name = options.target ?? String(renderStrings(profile.target ?? '', options.render));
   const output = profile.outputs[name];
   if (!isRecord(output)) {
     const known = Object.keys(profile.outputs).join(', ');
     throw new Error(`${file}: profile '${options.profile}' has no target '${name}' (targets: ${known})`);
   }
-  const rendered = renderStrings(output, options.render) as Record<string, unknown>;
+  let rendered: Record<string, unknown>;
+  try {
+    rendered = renderStrings(output, options.render) as Record<string, unknown>;
+  } catch (error) {
+    const detail = error instanceof TemplateFailure ? error.detail : (error as Error).message;
+    throw new Error(`${file}: target '${name}': ${detail}`);
+  }
   const type = String(rendered.type ?? '');
   if (!type) throw new Error(`${file}: target '${name}' has no type`);
   const database =
