@@ -31,7 +31,8 @@ export function authenticate(options: AuthMiddlewareOptions): MiddlewareHandler<
 
 /**
  * The organization an API Gateway Lambda authorizer put in the request context: REST (v1)
- * `requestContext.authorizer.organization`, HTTP API (v2) `requestContext.authorizer.lambda.organization`.
+ * `requestContext.authorizer.organizationId`, HTTP API (v2) `requestContext.authorizer.lambda.organizationId`
+ * (`src/handlers/authorizer.ts` writes `organizationId`; `organization` is read too).
  * `undefined` off Lambda or without an authorizer.
  */
 export function authorizerOrganization(env: unknown): string | undefined {
@@ -39,6 +40,7 @@ export function authorizerOrganization(env: unknown): string | undefined {
     ?.requestContext?.authorizer;
   if (!authorizer) return undefined;
   const lambda = authorizer.lambda as Record<string, unknown> | undefined;
-  const org = lambda?.organization ?? authorizer.organization;
+  const org =
+    lambda?.organizationId ?? lambda?.organization ?? authorizer.organizationId ?? authorizer.organization;
   return typeof org === 'string' ? org : undefined;
 }
