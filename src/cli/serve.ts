@@ -9,16 +9,18 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Serve GraphQL (GraphiQL in development) and REST FHIR from the built warehouse')
-    .option('--port <port>', 'port (default: PORT or 4000)')
-    .option('--host <host>', 'interface (default: HOST or 127.0.0.1)')
-    .action(async (options: { port?: string; host?: string }) => {
+    .addHelpText(
+      'after',
+      '\nListens on HOST:PORT (default 127.0.0.1:4000); links use PUBLIC_BASE_URL when set.',
+    )
+    .action(async () => {
       const config = loadConfig();
       const log = createLogger({ level: config.logLevel });
       const opened = await openApp(config, log);
       const server = await startServer({
         app: opened.app,
-        host: options.host ?? config.server.host,
-        port: options.port === undefined ? config.server.port : Number(options.port),
+        host: config.server.host,
+        port: config.server.port,
       }).catch(async (error) => {
         await opened.close();
         throw error;

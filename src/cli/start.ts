@@ -1,11 +1,153 @@
 import type { Command } from 'commander';
+import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
+import { loadLanding } from '../../ingestion/loader';
+import { generateCohort } from '../../ingestion/synthetic';
+import { openApp } from '../app';
+import { CliError } from '../cli';
+import { type Config, loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { type ObjectStore, openObjectStore } from '../object-store';
+import { resolveTokenSalt } from '../secrets';
+import { startServer } from '../server';
+import { runTransform } from '../transform';
+import { openWarehouse, type Warehouse } from '../warehouse';
+import { createProgress } from './progress';
+import { untilSignal } from './serve';
 
-/** Placeholder until the `start` command lands. */
+const COHORT = { patients: 1000, orgs: 3, seed: 42 };
+const BANNER_TOKEN_TTL_SECONDS = 8 * 3600;
+
+/**
+ * `fhir-gateway start` (= `npm start`): generate a cohort if the landing area is empty, load what
+ * is new, build the dbt models when something was loaded (or they were never built), then serve.
+ * A second start finds everything in place and serves within seconds.
+ */
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('(start: not built yet)')
-    .action(() => {
-      throw new Error('The start command is not built yet');
+    .description('Generate (first run only) → load → transform → serve GraphiQL and REST FHIR on localhost')
+    .option('--patients <n>', 'patients generated on first run', String(COHORT.patients))
+    .option('--orgs <n>', 'organizations generated on first run', String(COHORT.orgs))
+    .option('--seed <n>', 'generator seed', String(COHORT.seed))
+    .option('--quiet', 'no progress output')
+    .action(async (opts: { patients: string; orgs: string; seed: string; quiet?: boolean }) => {
+      const config = loadConfig();
+      const log = createLogger({ level: config.logLevel });
+      const started = performance.now();
+      const store = await openObjectStore(config);
+      if (!(await hasLandingData(store))) {
+        const cohort = { patients: Number(opts.patients), orgs: Number(opts.orgs), seed: Number(opts.seed) };
+        const progress = createProgress('generate', {
+          total: cohort.patients,
+          unit: 'patients',
+          quiet: opts.quiet,
+        });
+        try {
+          await generateCohort(store, cohort, { onPatient: () => progress.tick() });
+        } finally {
+          progress.stop();
+        }
+      }
+      const warehouse = await openWarehouse(config);
+      try {
+        const progress = createProgress('load', { unit: 'files', quiet: opts.quiet });
+        const loaded = await loadLanding(store, warehouse, { log, onFile: (f) => progress.tick(1, f.bytes) });
+        progress.stop();
+        if (loaded.files > 0 || !(await hasBuild(warehouse)))
+          await transform(config, warehouse, !!opts.quiet);
+        const opened = await openApp(config, log, { warehouse });
+        const server = await startServer({
+          app: opened.app,
+          host: config.server.host,
+          port: config.server.port,
+        });
+        const organizations = await listOrganizations(warehouse);
+        const tokens = await Promise.all(
+          organizations.map(async (org) => ({
+            org,
+            token: await opened.devIssuer!.mintDevToken({ org, ttlSeconds: BANNER_TOKEN_TTL_SECONDS }),
+          })),
+        );
+        process.stdout.write(banner(server.port, tokens, (performance.now() - started) / 1000));
+        await untilSignal(server, async () => undefined);
+      } finally {
+        await warehouse.close();
+      }
     });
+}
+
+async function hasLandingData(store: ObjectStore): Promise<boolean> {
+  for await (const _ of store.list(LANDING_PREFIX)) return true;
+  return false;
+}
+
+async function hasBuild(warehouse: Warehouse): Promise<boolean> {
+  try {
+    return (await warehouse.query('select build_id from api.build_info limit 1')).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+async function transform(config: Config, warehouse: Warehouse, quiet: boolean): Promise<void> {
+  if (config.warehouse.kind !== 'duckdb') throw new CliError('`start` runs the local DuckDB pipeline only');
+  const lines: string[] = [];
+  const result = await runTransform({
+    command: 'build',
+    warehouse,
+    target: 'duckdb',
+    env: {
+      ...config.dbtEnv,
+      FHIR_TOKEN_SALT: await resolveTokenSalt(config),
+      FHIR_GATEWAY_DUCKDB_PATH: config.warehouse.path,
+    },
+    output: (line) => {
+      lines.push(line);
+      if (!quiet) process.stderr.write(`${line}\n`);
+    },
+  });
+  if (!result.ok) {
+    const failed = result.results
+      .filter((r) => r.status === 'error' || r.status === 'fail')
+      .map((r) => r.node);
+    throw new CliError(`The dbt build failed (${failed.join(', ')}); see the output above`);
+  }
+}
+
+async function listOrganizations(warehouse: Warehouse): Promise<string[]> {
+  const rows = await warehouse.query<{ organization_id: string }>(
+    'select distinct organization_id from api.dim_patient_api order by organization_id',
+  );
+  return rows.map((r) => r.organization_id);
+}
+
+function banner(port: number, tokens: { org: string; token: string }[], seconds: number): string {
+  const base = `http://localhost:${port}`;
+  const first = tokens[0];
+  const query = '{ patients(first: 3) { totalCount edges { node { id gender birthDate } } } }';
+  return `
+fhir-gateway is up in ${seconds.toFixed(1)} s
+
+  GraphiQL       ${base}/graphql   (opens with a dev token; ?org=<org> for another organization)
+  API reference  ${base}/docs
+  REST FHIR      ${base}/v1/fhir/metadata
+
+Dev tokens (${BANNER_TOKEN_TTL_SECONDS / 3600} h; more with \`npx fhir-gateway token --org <org>\`):
+${tokens.map((t) => `  ${t.org}\n    ${t.token}`).join('\n')}
+${
+  first
+    ? `
+Try it:
+  export TOKEN=${first.token}
+  curl -s -H "Authorization: Bearer $TOKEN" '${base}/v1/fhir/Patient?_count=2'
+  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+    -d '${JSON.stringify({ query })}' ${base}/graphql
+
+GraphQL (paste into GraphiQL):
+  ${query}
+`
+    : ''
+}
+Ctrl-C stops the server; the data under .data/ is kept for the next start.
+`;
 }
