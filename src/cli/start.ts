@@ -7,6 +7,7 @@ import { CliError } from '../cli';
 import { type Config, loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { type ObjectStore, openObjectStore } from '../object-store';
+import { QUICK_QUERY } from '../pages/example-query';
 import { resolveTokenSalt } from '../secrets';
 import { startServer } from '../server';
 import { runTransform } from '../transform';
@@ -124,7 +125,7 @@ async function listOrganizations(warehouse: Warehouse): Promise<string[]> {
 function banner(port: number, tokens: { org: string; token: string }[], seconds: number): string {
   const base = `http://localhost:${port}`;
   const first = tokens[0];
-  const query = '{ patients(first: 3) { totalCount edges { node { id gender birthDate } } } }';
+  const query = QUICK_QUERY;
   return `
 fhir-gateway is up in ${seconds.toFixed(1)} s
 

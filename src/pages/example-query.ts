@@ -31,3 +31,6 @@ query PatientsWithEncounters {
   }
 }
 `;
+
+/** A one-line query for the `start` banner's curl example. */
+export const QUICK_QUERY = '{ patients(first: 3) { totalCount edges { node { id gender birthDate } } } }';
