@@ -1,0 +1,2 @@
+export { createGraphQLHandler, type GraphQLHandlerOptions, maskGraphQLError } from './graphql-handler';
+export { printSchemaSdl, schema } from './schema';

@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContextFactory } from '../../src/context';
+import { createGraphQLHandler, printSchemaSdl } from '../../src/graphql';
+import { createLogger } from '../../src/logger';
+import { observeWarehouse } from '../../src/warehouse';
+import { buildTestWarehouse, type TestWarehouse } from '../support/cohort';
+import { createTestApp, principal } from '../support/gateway';
+import { createExpectations } from './expectations';
+
+type Json = Record<string, unknown>;
+let tw: TestWarehouse;
+let x: ReturnType<typeof createExpectations>;
+let org: string;
+let other: string;
+const statements: string[] = [];
+const handler = createGraphQLHandler({ production: false });
+
+beforeAll(async () => {
+  tw = await buildTestWarehouse({ patients: 100, orgs: 2, seed: 11 });
+  x = createExpectations(tw);
+  [org, other] = tw.organizations as [string, string];
+});
+afterAll(() => tw.close());
+
+/** Runs a query with a fresh, uncached context whose warehouse statements are recorded. */
+async function gql(query: string, variables: Json = {}, scopes = ['system/*.rs'], asOrg = org) {
+  const warehouse = observeWarehouse(tw.warehouse, (sql) => statements.push(sql));
+  const factory = createContextFactory({
+    warehouse,
+    tokenSalt: tw.salt,
+    log: createLogger({ level: 'silent' }),
+    cache: false,
+  });
+  statements.length = 0;
+  const res = await handler(
+    new Request('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    }),
+    factory(principal(asOrg, scopes), 'req-gql'),
+  );
+  return (await res.json()) as { data?: Json; errors?: Json[] };
+}
+
+const perTable = () => {
+  const counts: Record<string, number> = {};
+  for (const sql of statements) {
+    const table = /from (api\.\w+)/.exec(sql)?.[1] ?? 'other';
+    counts[table] = (counts[table] ?? 0) + 1;
+  }
+  return counts;
+};
+
+const NESTED = /* GraphQL */ `
+  query Nested($first: Int!) {
+    patients(first: $first) {
+      edges { node { id
+        encounters(first: 3) { totalCount edges { node { id resource
+          subject { id }
+          observations(first: 4) { totalCount edges { node { id valueQuantity { value unit } encounter { id } } } }
+        } } }
+        conditions(first: 2) { edges { node { id code { coding { system code } } } } }
+      } }
+    }
+  }
+`;
+
+describe('GraphQL batching', () => {
+  it.each([1, 10, 100])(
+    'issues one warehouse query per type per nesting level for %i patients',
+    async (first) => {
+      const res = await gql(NESTED, { first });
+      expect(res.errors).toBeUndefined();
+      expect(((res.data!.patients as Json).edges as Json[]).length).toBe(first);
+      expect(perTable()).toEqual({
+        'api.dim_patient_api': 2, // the page, then Encounter.subject by id
+        'api.fct_encounter_api': 3, // Observation.encounter by id, encounters per patient, their counts
+        'api.fct_observation_api': 2, // observations per encounter, their counts
+        'api.fct_condition_api': 1,
+      });
+      for (const sql of statements) expect(sql).toMatch(/organization_id = \?/);
+    },
+  );
+
+  it('returns the same resources as the REST reads and the counts of the raw data', async () => {
+    const res = await gql(NESTED, { first: 20 });
+    const { app } = createTestApp(tw.warehouse, tw.salt, { cache: false });
+    for (const p of ((res.data!.patients as Json).edges as Json[]).map((e) => e.node as Json)) {
+      const encounters = p.encounters as Json;
+      const raw = x.resources('Patient', org).find((r) => x.token(org, 'Patient', r.resource.id) === p.id)!;
+      expect(encounters.totalCount).toBe(
+        x.ids('Encounter', org, (e) => x.refId(e.subject) === raw.resource.id).length,
+      );
+      for (const e of (encounters.edges as Json[]).map((edge) => edge.node as Json)) {
+        const rest = await app.request(`/v1/fhir/Encounter/${e.id}`, { headers: { 'x-test-org': org } });
+        expect(e.resource).toEqual(await rest.json());
+        expect(e.subject).toEqual({ id: p.id });
+        const obs = e.observations as Json;
+        expect(obs.totalCount).toBe(
+          x.ids('Observation', org, (o) => x.token(org, 'Encounter', x.refId(o.encounter)!) === e.id).length,
+        );
+        for (const o of (obs.edges as Json[]).map((edge) => edge.node as Json))
+          expect(o.encounter).toEqual({ id: e.id });
+      }
+    }
+  });
+});
+
+describe('GraphQL roots, filters and paging', () => {
+  it('filters with FHIR search values and pages with cursors through every match once', async () => {
+    const want = x.ids('Observation', org, (o) => ((o.valueQuantity as Json).value as number) > 60);
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const res = await gql(
+        `query($after: String) { observations(filter: { valueQuantity: ["gt60"] }, first: 9, after: $after) {
+          totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`,
+        { after },
+      );
+      const conn = res.data!.observations as Json;
+      expect(conn.totalCount).toBe(want.length);
+      seen.push(...(conn.edges as Json[]).map((e) => (e.node as Json).id as string));
+      const info = conn.pageInfo as Json;
+      after = info.hasNextPage ? (info.endCursor as string) : null;
+    } while (after);
+    expect(seen.sort()).toEqual(want);
+  });
+
+  it("answers another organization's id exactly as a missing one: null", async () => {
+    const foreign = x.ids('Patient', other, () => true)[0]!;
+    const a = await gql(`{ patient(id: "${foreign}") { id } }`);
+    const b = await gql('{ patient(id: "nope") { id } }');
+    expect(a).toEqual({ data: { patient: null } });
+    expect(b).toEqual(a);
+  });
+
+  it('refuses a nested edge whose type the token may not search, with FORBIDDEN', async () => {
+    const id = x.ids('Patient', org, () => true)[0]!;
+    const res = await gql(`{ patient(id: "${id}") { id observations { totalCount } } }`, {}, [
+      'system/Patient.rs',
+    ]);
+    expect((res.data!.patient as Json).id).toBe(id);
+    expect(res.errors).toMatchObject([
+      { path: ['patient', 'observations'], extensions: { code: 'FORBIDDEN' } },
+    ]);
+    expect(statements.some((s) => s.includes('fct_observation_api'))).toBe(false);
+  });
+
+  it('reports an invalid filter value as BAD_USER_INPUT', async () => {
+    const res = await gql('{ patients(filter: { birthdate: ["yesterday"] }) { totalCount } }');
+    expect(res.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' } }]);
+  });
+});
+
+describe('the printed schema', () => {
+  it('matches the committed schema/schema.graphql (run `npx tsx src/graphql/print-schema.ts` after changes)', () => {
+    expect(readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8')).toBe(
+      printSchemaSdl(),
+    );
+  });
+});
