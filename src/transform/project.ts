@@ -68,7 +68,14 @@ export interface DbtProjectFiles {
 export function readProject(dir: string, render: (text: string) => string): DbtProjectFiles {
   const projectFile = join(dir, 'dbt_project.yml');
   if (!existsSync(projectFile)) throw new Error(`No dbt_project.yml in ${dir}`);
-  const raw = renderStrings(parse(readFileSync(projectFile, 'utf8')) ?? {}, render) as Record<
+  const renderInFile = (text: string) => {
+    try {
+      return render(text);
+    } catch (error) {
+      throw new Error(`${projectFile}: ${(error as Error).message}`);
+    }
+  };
+  const raw = renderStrings(parse(readFileSync(projectFile, 'utf8')) ?? {}, renderInFile) as Record<
     string,
     unknown
   >;
