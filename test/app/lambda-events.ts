@@ -59,7 +59,10 @@ export function asHttpRequest(event: GatewayEvent, baseUrl: string): Request {
 
 const TRANSPORT = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
 
-/** Runs every fixture through the Lambda handler and through the local server, and returns both answers. */
+/**
+ * Runs every fixture through the Lambda handler and through the local server, and returns both
+ * answers; header names are compared case-insensitively and without transport headers.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: any app, whatever its environment type
 export async function compareLambdaWithServer(app: Hono<any>, values: Record<string, string>) {
   const server: RunningServer = await startServer({ app, host: '127.0.0.1', port: 0 });
@@ -72,13 +75,18 @@ export async function compareLambdaWithServer(app: Hono<any>, values: Record<str
       const lambdaHeaders: Record<string, string> = lambda.multiValueHeaders
         ? Object.fromEntries(Object.entries(lambda.multiValueHeaders).map(([k, v]) => [k, v.join(', ')]))
         : (lambda.headers ?? {});
+      const lambdaComparable = Object.fromEntries(
+        Object.entries(lambdaHeaders)
+          .map(([k, v]) => [k.toLowerCase(), v] as const)
+          .filter(([k]) => !TRANSPORT.has(k)),
+      );
       const res = await fetch(asHttpRequest(event, server.url));
       const serverHeaders = Object.fromEntries([...res.headers].filter(([k]) => !TRANSPORT.has(k)));
       results.push({
         file,
         lambda: {
           status: lambda.statusCode,
-          headers: lambdaHeaders,
+          headers: lambdaComparable,
           body: lambda.isBase64Encoded ? Buffer.from(lambda.body, 'base64').toString() : lambda.body,
         },
         server: { status: res.status, headers: serverHeaders, body: await res.text() },

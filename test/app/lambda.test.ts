@@ -1,6 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareLambdaWithServer, FIXTURES, loadEvent } from './lambda-events';
+import { openRealApp } from './real-app';
 import { createShellHarness } from './stand-ins';
 
 describe('the Lambda handler (API Gateway REST v1 and HTTP API v2)', () => {
@@ -81,5 +82,36 @@ describe('the Lambda handler (API Gateway REST v1 and HTTP API v2)', () => {
         issue: [{ code: 'login' }],
       });
     }
+  });
+});
+
+describe('the Lambda handler over the real gateway and a generated cohort', () => {
+  let real: Awaited<ReturnType<typeof openRealApp>>;
+  beforeAll(async () => {
+    real = await openRealApp({ patients: 6, orgs: 2, seed: 5 });
+  });
+  afterAll(() => real.close());
+
+  it('answers read, search, form _search and GraphQL fixtures exactly as the local server does, with data', async () => {
+    const org = real.built.organizations[0]!;
+    const [row] = await real.warehouse.query<{ patient_id: string }>(
+      'select patient_id from api.fct_observation_api where organization_id = ? order by patient_id limit 1',
+      [org],
+    );
+    const values = { TOKEN: await real.token(org), ORG: org, PATIENT_ID: row!.patient_id };
+    const results = await compareLambdaWithServer(real.app, values);
+    for (const { file, lambda, server } of results) {
+      expect({ file, ...lambda }).toEqual({ file, ...server });
+      expect({ file, status: lambda.status }).toEqual({ file, status: 200 });
+    }
+    const body = (name: string) => JSON.parse(results.find((r) => r.file === name)!.lambda.body);
+    expect(body('v1-get-read.json')).toMatchObject({ resourceType: 'Patient', id: row!.patient_id });
+    expect(body('v2-graphql.json')).toEqual({
+      data: { patient: { id: row!.patient_id, gender: expect.any(String) } },
+    });
+    const search = body('v1-get-search.json');
+    expect(search).toMatchObject({ resourceType: 'Bundle', type: 'searchset' });
+    expect(search.entry.length).toBeGreaterThan(0);
+    expect(body('v2-post-search.json').entry).toEqual(search.entry);
   });
 });
