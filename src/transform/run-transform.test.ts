@@ -44,13 +44,13 @@ describe('runTransform build on the shop project', () => {
       'test.shop.assert_no_negative_amounts': 'pass',
     });
     const order = result.results.map((r) => r.node);
-    const before = (a: string, b: string) => expect(order.indexOf(a)).toBeLessThan(order.indexOf(b));
-    before('seed.shop.countries', 'model.shop.dim_customers');
-    before('model.shop.stg_customers', 'model.shop.dim_customers');
-    before('model.shop.dim_customers', 'model.shop.fct_orders');
-    before('test.shop.unique_dim_customers_customer_id', 'model.shop.fct_orders');
-    before('test.shop.unique_fct_orders_order_id', 'model.shop.order_summary');
-    before('model.shop.fct_orders', 'model.shop.order_summary');
+    const runsBefore = (a: string, b: string) => expect(order.indexOf(a)).toBeLessThan(order.indexOf(b));
+    runsBefore('seed.shop.countries', 'model.shop.dim_customers');
+    runsBefore('model.shop.stg_customers', 'model.shop.dim_customers');
+    runsBefore('model.shop.dim_customers', 'model.shop.fct_orders');
+    runsBefore('test.shop.unique_dim_customers_customer_id', 'model.shop.fct_orders');
+    runsBefore('test.shop.unique_fct_orders_order_id', 'model.shop.order_summary');
+    runsBefore('model.shop.fct_orders', 'model.shop.order_summary');
 
     expect(shop.lines).toContainEqual(
       expect.stringMatching(/ 1 of 14 START seed file reference\.countries \.+ \[RUN\]$/),
