@@ -6,8 +6,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LANDING_PREFIX, parseLandingKey } from '../../ingestion/landing/landing-keys';
+import { loadLanding } from '../../ingestion/loader';
+import { generateCohort } from '../../ingestion/synthetic';
+import { createLocalObjectStore } from '../../src/object-store';
+import { runTransform } from '../../src/transform';
 import { createDuckDbWarehouse, type Warehouse } from '../../src/warehouse';
-import { generateFixtureResources, loadFixtureMarts } from './mart-fixture';
 
 export const TEST_SALT = 'test-salt-0123456789abcdef';
 
@@ -49,16 +53,32 @@ export function buildTestWarehouse(options: CohortOptions): Promise<TestWarehous
 
 async function build(options: CohortOptions): Promise<TestWarehouse> {
   const dir = await mkdtemp(join(tmpdir(), 'fhir-gateway-cohort-'));
-  const warehouse = await createDuckDbWarehouse({ path: join(dir, 'warehouse.duckdb') });
-  const resources = generateFixtureResources(options);
-  await loadFixtureMarts(warehouse, TEST_SALT, resources);
+  const path = join(dir, 'warehouse.duckdb');
+  const store = createLocalObjectStore({ root: dir });
+  await generateCohort(store, options);
+  const warehouse = await createDuckDbWarehouse({ path });
+  await loadLanding(store, warehouse);
+  const lines: string[] = [];
+  const result = await runTransform({
+    command: 'run',
+    warehouse,
+    target: 'duckdb',
+    select: ['+path:models/marts/api'],
+    env: { FHIR_TOKEN_SALT: TEST_SALT, FHIR_GATEWAY_DUCKDB_PATH: path },
+    output: (line) => lines.push(line),
+  });
+  if (!result.ok) throw new Error(`transform failed:\n${lines.slice(-20).join('\n')}`);
   const ndjson = new Map<string, CohortResource[]>();
-  for (const r of resources) {
-    const list = ndjson.get(r.resource.resourceType as string) ?? [];
-    list.push(r as CohortResource);
-    ndjson.set(r.resource.resourceType as string, list);
+  for await (const object of store.list(LANDING_PREFIX)) {
+    const key = parseLandingKey(object.key);
+    if (!key) continue;
+    const list = ndjson.get(key.type) ?? [];
+    for (const line of (await store.get(object.key)).toString('utf8').split('\n')) {
+      if (line.trim()) list.push({ org: key.org, resource: JSON.parse(line) as RawResource });
+    }
+    ndjson.set(key.type, list);
   }
-  const organizations = [...new Set(resources.map((r) => r.org))].sort();
+  const organizations = [...new Set([...ndjson.values()].flat().map((r) => r.org))].sort();
   let closed = false;
   return {
     warehouse,
