@@ -27,6 +27,7 @@ import {
 
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 const json = JSON.stringify;
 
 /** One serialized resource: its type (the landing series) and its JSON text. */
@@ -61,6 +62,14 @@ export class RecordContext {
   /** Epoch milliseconds of `t` years relative to as-of, to the second. */
   ms(t: number): number {
     return Math.round((this.asOfMs + t * YEAR_MS) / 1000) * 1000;
+  }
+
+  /** Like `ms`, moved into clinic hours (08:00–17:00 US Central, 14:00–23:00 UTC) on the same day. */
+  clinicMs(t: number): number {
+    const ms = this.ms(t);
+    const day = Math.floor(ms / DAY_MS) * DAY_MS;
+    const within = Math.floor((((ms - day) / DAY_MS) * 9 * 60) / 5) * 5;
+    return day + 14 * HOUR_MS + within * 60_000;
   }
 
   /** FHIR instant for an epoch time, never after as-of. */
@@ -98,7 +107,7 @@ export function buildEncounter(
   out: ResourceLine[],
 ): BuiltEncounter {
   const id = ctx.nextId();
-  const startMs = ctx.ms(t);
+  const startMs = kind === 'checkup' || kind === 'followUp' ? ctx.clinicMs(t) : ctx.ms(t);
   const endMs = inProgress ? startMs : Math.round((startMs + hours * HOUR_MS) / 60000) * 60000;
   const start = ctx.instant(startMs);
   const period = inProgress ? `{"start":"${start}"}` : `{"start":"${start}","end":"${ctx.instant(endMs)}"}`;

@@ -70,14 +70,24 @@ export async function generateCohort(
     await writer.writeLine(organizationId(n), 'Organization', json);
     organizations.push(organizationId(n));
   }
+  // The writer updates its parts synchronously and only awaits the store when a part rolls:
+  // letting the previous patient's writes finish while this one is generated keeps the
+  // generator busy during disk writes, with at most one patient's parts in flight.
+  let inFlight: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < options.patients; i++) {
     const { org, lines } = generatePatientLines(options, i);
+    const writes: Promise<void>[] = [];
     for (const line of lines) {
       bytes += line.json.length + 1;
-      await writer.writeLine(org, line.type, line.json);
+      writes.push(writer.writeLine(org, line.type, line.json));
     }
+    const patientWrites = Promise.all(writes);
+    patientWrites.catch(() => {}); // handled: awaited after the next patient is generated
+    await inFlight;
+    inFlight = patientWrites;
     hooks.onPatient?.(i + 1, bytes);
   }
+  await inFlight;
   const summary = await writer.close();
   return { ...summary, organizations, patients: options.patients };
 }

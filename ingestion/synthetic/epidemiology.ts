@@ -98,7 +98,7 @@ function probit(p: number): number {
 function solve(target: number, mean: (intercept: number) => number): number {
   let lo = -20;
   let hi = 20;
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 40; i++) {
     const mid = (lo + hi) / 2;
     if (mean(mid) < target) lo = mid;
     else hi = mid;
@@ -115,7 +115,7 @@ export interface Model {
   heartFailure: number;
 }
 
-const QUANTILES = 200;
+const QUANTILES = 100;
 
 function calibrate(rates: Rates): Model {
   const logBmi = Array.from(
@@ -129,35 +129,27 @@ function calibrate(rates: Rates): Model {
   const diabetes = byBand(rates.diabetesByBand, BMI_EFFECT.diabetes);
   const prediabetes = byBand(rates.prediabetesByBand, BMI_EFFECT.prediabetes);
   const hypertension = byBand(rates.hypertensionByBand, BMI_EFFECT.hypertension);
-  const ages: { age: number; weight: number }[] = [];
+  // Heart failure depends on age, BMI, diabetes and hypertension: integrate over a grid of
+  // (age, BMI quantile) cells, each with its four comorbidity combinations, weights precomputed.
+  const offsets: number[] = [];
+  const weights: number[] = [];
   for (const band of AGE_BANDS) {
-    for (let age = band.from; age < band.to; age++) {
-      ages.push({ age: age + 0.5, weight: band.weight / (band.to - band.from) });
+    for (let year = band.from; year < band.to; year++) {
+      const age = year + 0.5;
+      const cell = band.weight / (band.to - band.from) / QUANTILES;
+      for (const x of logBmi) {
+        const pd = sigmoid(diabetes[bandOf(age)] + BMI_EFFECT.diabetes * x);
+        const ph = sigmoid(hypertension[bandOf(age)] + BMI_EFFECT.hypertension * x);
+        const base = HF_EFFECT.age * (age - 65) + BMI_EFFECT.heartFailure * x;
+        offsets.push(base, base + HF_EFFECT.diabetes, base + HF_EFFECT.hypertension);
+        offsets.push(base + HF_EFFECT.diabetes + HF_EFFECT.hypertension);
+        weights.push(cell * (1 - pd) * (1 - ph), cell * pd * (1 - ph), cell * (1 - pd) * ph, cell * pd * ph);
+      }
     }
   }
   const heartFailure = solve(rates.heartFailure, (a) => {
     let total = 0;
-    for (const { age, weight } of ages) {
-      const band = bandOf(age);
-      let sum = 0;
-      for (const x of logBmi) {
-        const pd = sigmoid(diabetes[band] + BMI_EFFECT.diabetes * x);
-        const ph = sigmoid(hypertension[band] + BMI_EFFECT.hypertension * x);
-        const base = a + HF_EFFECT.age * (age - 65) + BMI_EFFECT.heartFailure * x;
-        for (const [dm, pdm] of [
-          [1, pd],
-          [0, 1 - pd],
-        ] as const) {
-          for (const [htn, phtn] of [
-            [1, ph],
-            [0, 1 - ph],
-          ] as const) {
-            sum += pdm * phtn * sigmoid(base + HF_EFFECT.diabetes * dm + HF_EFFECT.hypertension * htn);
-          }
-        }
-      }
-      total += (weight * sum) / QUANTILES;
-    }
+    for (let i = 0; i < offsets.length; i++) total += weights[i]! * sigmoid(a + offsets[i]!);
     return total;
   });
   return { rates, diabetes, prediabetes, hypertension, heartFailure };

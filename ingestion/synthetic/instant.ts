@@ -8,16 +8,16 @@
 const DAY_MS = 86_400_000;
 const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
-let cachedDay = Number.NaN;
-let cachedDate = '';
+const dates = new Map<number, string>();
 
-/** `YYYY-MM-DD` of a UTC day number (days since the epoch). */
+/** `YYYY-MM-DD` of a UTC day number (days since the epoch); at most one entry per day ever seen. */
 function dateOf(day: number): string {
-  if (day !== cachedDay) {
-    cachedDay = day;
-    cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let date = dates.get(day);
+  if (date === undefined) {
+    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    dates.set(day, date);
   }
-  return cachedDate;
+  return date;
 }
 
 /** Formats whole seconds of `ms` as a UTC FHIR instant. */

@@ -89,8 +89,9 @@ export function planEncounters(p: ClinicalProfile, random: Random): PlannedEncou
     for (const t of arrivals(random, hfFrom, -0.02, 0.25)) add('inpatient', t);
   }
   if (random.chance(0.03)) {
-    const kind = random.chance(0.7) ? 'checkup' : 'emergency';
-    out.push({ kind, t: -random.uniform(1, 8) * HOUR, hours: 0, inProgress: true, diagnoses: [] });
+    const admitted = random.chance(0.4);
+    const t = admitted ? -random.uniform(24, 72) * HOUR : -random.uniform(1, 8) * HOUR;
+    out.push({ kind: admitted ? 'inpatient' : 'emergency', t, hours: 0, inProgress: true, diagnoses: [] });
   }
   out.sort((a, b) => a.t - b.t);
   return out;
