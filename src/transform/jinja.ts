@@ -152,16 +152,20 @@ export function renderTemplate(template: nunjucks.Template, file: string): strin
   try {
     return template.render({});
   } catch (error) {
-    throw toTemplateFailure(error, file);
+    throw toTemplateFailure(error, file, 1);
   }
 }
 
-/** Maps a nunjucks error (message `(file) [Line n, Column c]\n  Error: detail`) to a TemplateFailure. */
-export function toTemplateFailure(error: unknown, file: string): TemplateFailure {
+/**
+ * Maps a nunjucks error (message `(file) [Line n, Column c]\n  Error: detail`) to a
+ * TemplateFailure. nunjucks counts lines from 1 in syntax errors and from 0 at render time:
+ * `lineOffset` makes both 1-based.
+ */
+export function toTemplateFailure(error: unknown, file: string, lineOffset = 0): TemplateFailure {
   if (error instanceof TemplateFailure) return error;
   const message = error instanceof Error ? error.message : String(error);
   const match = /^\((.*?)\)(?: \[Line (\d+), Column (\d+)\])?\n\s*([\s\S]*)$/.exec(message);
   if (!match) return new TemplateFailure(file, undefined, message);
   const detail = match[4]!.replace(/^(Template render error|Error): /, '').replace(/^Error: /, '');
-  return new TemplateFailure(file, match[2] ? Number(match[2]) : undefined, detail.trim());
+  return new TemplateFailure(file, match[2] ? Number(match[2]) + lineOffset : undefined, detail.trim());
 }
