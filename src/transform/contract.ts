@@ -25,7 +25,7 @@ const CANONICAL = new Map(SYNONYMS.flatMap(([canon, names]) => names.map((n) => 
 /** The canonical name of a SQL type: `TEXT` → `varchar`, `FLOAT8` → `double`, `NUMERIC(10,2)` → `decimal(10,2)`. */
 export function normalizeType(type: string): string {
   const t = type.trim().toLowerCase().replace(/\s+/g, ' ');
-  const match = /^([a-z_ ]+?)\s*(\(.*\))?$/.exec(t);
+  const match = /^([a-z0-9_ ]+?)\s*(\(.*\))?$/.exec(t);
   if (!match) return t;
   const base = CANONICAL.get(match[1]!) ?? match[1]!;
   if (base === 'varchar' || !match[2]) return base;
