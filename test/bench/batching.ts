@@ -1,0 +1,122 @@
+/**
+ * Batching and in-process latency of the gateway core, on a generated cohort in DuckDB.
+ * 1. The nested GraphQL query at 50 parents, batched (DataLoaders) vs unbatched (one query per
+ *    parent), both uncached: warehouse queries and latency, as ratios.
+ * 2. p50/p99 of a REST Patient read, an Observation search and the nested GraphQL query
+ *    (20 patients × encounters × observations) vs the equivalent REST calls, cache on.
+ */
+import { createContextFactory } from '../../src/context';
+import { createGraphQLHandler } from '../../src/graphql';
+import { createLogger } from '../../src/logger';
+import { observeWarehouse } from '../../src/warehouse';
+import { buildTestWarehouse } from '../support/cohort';
+import { createTestApp, principal } from '../support/gateway';
+
+type Json = Record<string, unknown>;
+
+const nested = (patients: number) => `{
+  patients(first: ${patients}) { edges { node { id
+    encounters(first: 5) { edges { node { id subject { id }
+      observations(first: 5) { edges { node { id valueQuantity { value unit } } } }
+    } } }
+  } } }
+}`;
+
+async function time(runs: number, fn: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+
+export async function run(): Promise<void> {
+  const tw = await buildTestWarehouse({ patients: 100, orgs: 2, seed: 3 });
+  try {
+    const org = tw.organizations[0]!;
+    const log = createLogger({ level: 'silent' });
+    const graphql = createGraphQLHandler({ production: true });
+    let queries = 0;
+    const counted = observeWarehouse(tw.warehouse, () => queries++);
+    const gql = (factory: ReturnType<typeof createContextFactory>, query: string) =>
+      graphql(
+        new Request('http://bench/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        }),
+        factory(principal(org), 'bench'),
+      ).then((r) => r.json() as Promise<{ errors?: unknown }>);
+
+    const batched = createContextFactory({ warehouse: counted, tokenSalt: tw.salt, log, cache: false });
+    const unbatched = createContextFactory({
+      warehouse: counted,
+      tokenSalt: tw.salt,
+      log,
+      cache: false,
+      batching: false,
+    });
+    const q50 = nested(50);
+    const check = await gql(batched, q50);
+    if (check.errors) throw new Error(JSON.stringify(check.errors));
+    queries = 0;
+    await gql(batched, q50);
+    const batchedQueries = queries;
+    queries = 0;
+    await gql(unbatched, q50);
+    const unbatchedQueries = queries;
+    const tb = await time(15, () => gql(batched, q50));
+    const tu = await time(5, () => gql(unbatched, q50));
+    console.log('batching: nested GraphQL query, 50 patients × 5 encounters × 5 observations (uncached)');
+    console.log(
+      `  warehouse queries  batched ${batchedQueries}  unbatched ${unbatchedQueries}  ratio ${(unbatchedQueries / batchedQueries).toFixed(1)}× fewer`,
+    );
+    console.log(
+      `  latency p50        batched ${fmt(tb.p50)}  unbatched ${fmt(tu.p50)}  ratio ${(tu.p50 / tb.p50).toFixed(1)}× lower`,
+    );
+
+    const { app, factory: cachedFactory } = createTestApp(tw.warehouse, tw.salt);
+    const rest = (path: string) =>
+      app
+        .request(`/v1/fhir/${path}`, { headers: { 'x-test-org': org } })
+        .then((r) => r.json() as Promise<Json>);
+    const patientIds = ((await rest('Patient?_count=20')).entry as Json[]).map(
+      (e) => (e.resource as Json).id as string,
+    );
+    const obsCode = encodeURIComponent('http://loinc.org|8302-2');
+    const read = await time(500, () => rest(`Patient/${patientIds[0]}`));
+    const search = await time(300, () => rest(`Observation?code=${obsCode}&_count=20`));
+    const q20 = nested(20);
+    const g20 = await time(100, () => gql(cachedFactory, q20));
+    const restEquivalent = await time(30, async () => {
+      const patients = ((await rest('Patient?_count=20')).entry as Json[]).map(
+        (e) => (e.resource as Json).id as string,
+      );
+      const encounterPages = await Promise.all(
+        patients.map((id) => rest(`Encounter?patient=${id}&_count=5`)),
+      );
+      const encounters = encounterPages.flatMap((b) =>
+        ((b.entry as Json[] | undefined) ?? []).map((e) => (e.resource as Json).id as string),
+      );
+      await Promise.all(encounters.map((id) => rest(`Observation?encounter=${id}&_count=5`)));
+    });
+    console.log('in-process latency (cache on; Hono app.request / Yoga fetch, no network)');
+    console.log(`  REST Patient read              p50 ${fmt(read.p50)}  p99 ${fmt(read.p99)}`);
+    console.log(`  REST Observation search (20)   p50 ${fmt(search.p50)}  p99 ${fmt(search.p99)}`);
+    console.log(`  GraphQL nested 20×5×5          p50 ${fmt(g20.p50)}  p99 ${fmt(g20.p99)}`);
+    console.log(
+      `  equivalent REST calls          p50 ${fmt(restEquivalent.p50)}  p99 ${fmt(restEquivalent.p99)}`,
+    );
+    console.log(`  GraphQL / REST p50 ratio       ${(g20.p50 / restEquivalent.p50).toFixed(2)} (aim ≤ 1.5)`);
+  } finally {
+    await tw.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
