@@ -1,0 +1,76 @@
+/**
+ * The real gateway (`openApp`: the shell's edge, core's routes, context and GraphQL) in
+ * production mode over a generated cohort, with tokens from the token lab's JWKS on loopback,
+ * every app log line captured and every warehouse statement recorded.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { observeWarehouse, type SqlValue } from '../../src/warehouse/warehouse';
+import { buildTestWarehouse, type CohortOptions } from '../support/cohort';
+import { ISSUER, type TokenLab } from './token-lab';
+
+export interface RecordedQuery {
+  sql: string;
+  params: readonly SqlValue[];
+}
+
+export async function openSecureApp(
+  lab: TokenLab,
+  cohort: CohortOptions = { patients: 30, orgs: 2, seed: 11 },
+) {
+  const built = await buildTestWarehouse(cohort);
+  const dir = await mkdtemp(join(tmpdir(), 'secure-app-'));
+  const queries: RecordedQuery[] = [];
+  const logLines: string[] = [];
+  const warehouse = observeWarehouse(built.warehouse, (sql, params) => queries.push({ sql, params }));
+  const config = loadConfig({
+    APP_ENV: 'production',
+    LOG_LEVEL: 'debug',
+    DATA_DIR: dir,
+    TOKEN_SALT: built.salt,
+    PUBLIC_BASE_URL: 'https://api.example.test',
+    AUTH_MODE: 'jwks',
+    AUTH_JWKS_URL: lab.jwks.url,
+    AUTH_ISSUER: ISSUER,
+  });
+  const log = createLogger({ level: 'debug', destination: { write: (line: string) => logLines.push(line) } });
+  const opened = await openApp(config, log, { warehouse });
+  const token = (org: string, scope = 'system/*.rs') => lab.sign({ org, scope });
+
+  /** Calls the app as `org` (no token when `org` is null). */
+  async function call(path: string, org: string | null, init: RequestInit = {}) {
+    const headers = new Headers(init.headers);
+    if (org !== null) headers.set('authorization', `Bearer ${await token(org)}`);
+    return opened.app.request(path, { ...init, headers });
+  }
+
+  /** A GraphQL POST as `org`. */
+  function graphql(org: string | null, body: unknown, headers: Record<string, string> = {}) {
+    return call('/graphql', org, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  }
+
+  return {
+    app: opened.app,
+    built,
+    config,
+    queries,
+    logLines,
+    token,
+    call,
+    graphql,
+    async close() {
+      await built.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type SecureApp = Awaited<ReturnType<typeof openSecureApp>>;
