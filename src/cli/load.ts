@@ -17,6 +17,7 @@ export function registerLoad(program: Command): void {
     )
     .option('--prefix <prefix>', 'only load objects under this key prefix', LANDING_PREFIX)
     .option('--concurrency <n>', 'files loaded at the same time', '2')
+    .option('--memory-limit <size>', "DuckDB's memory limit while loading (e.g. 512MB, 2GB)", '512MB')
     .option('--quiet', 'no progress output')
     .addHelpText(
       'after',
@@ -35,6 +36,7 @@ Quarantine:     ${QUARANTINE_PREFIX}org=<org>/type=<Type>/batch=<id>/part-<nnnnn
       const log = createLogger({ level: config.logLevel });
       const store = await openObjectStore(config);
       const warehouse = await openWarehouse(config);
+      if (warehouse.dialect === 'duckdb') await warehouse.execute(`SET memory_limit = '${opts.memoryLimit}'`);
       const progress = createProgress('load', { unit: 'files', quiet: opts.quiet });
       try {
         const summary = await loadLanding(store, warehouse, {
