@@ -21,6 +21,7 @@ import {
   outcome,
   routeNotFound,
 } from './fhir/operation-outcome';
+import { createGraphQLHandler } from './graphql/graphql-handler';
 import { outcomeResponse, securityHeaders } from './http';
 import type { Logger } from './logger';
 import { loadOpenApi, renderApiReference } from './pages/api-reference-page';
@@ -173,9 +174,6 @@ export async function openApp(
 ): Promise<OpenedApp> {
   const warehouse = overrides.warehouse ?? (await openWarehouse(config));
   try {
-    const graphql =
-      overrides.graphql ??
-      (await import('./graphql/graphql-handler')).createGraphQLHandler({ production: config.production });
     const tokenSalt = await resolveTokenSalt(config);
     const identity = await createIdentity(config, log);
     const app = createApp({
@@ -186,7 +184,7 @@ export async function openApp(
       devIssuer: identity.devIssuer,
       createContext: createContextFactory({ warehouse, tokenSalt, log }),
       fhirRoutes: createFhirRoutes({ baseUrl: `${config.server.baseUrl}/v1/fhir` }),
-      graphql,
+      graphql: createGraphQLHandler({ production: config.production }),
       ...overrides,
     });
     return { app, warehouse, devIssuer: identity.devIssuer, close: () => warehouse.close() };
