@@ -66,7 +66,7 @@ export async function generateCohort(
   let bytes = 0;
   for (let n = 1; n <= options.orgs; n++) {
     const json = JSON.stringify(buildOrganization(options.seed, n, asOfMs));
-    bytes += json.length + 1;
+    bytes += Buffer.byteLength(json) + 1;
     await writer.writeLine(organizationId(n), 'Organization', json);
     organizations.push(organizationId(n));
   }
@@ -78,7 +78,8 @@ export async function generateCohort(
     const { org, lines } = generatePatientLines(options, i);
     const writes: Promise<void>[] = [];
     for (const line of lines) {
-      bytes += line.json.length + 1;
+      // Only the Patient carries non-ASCII text (names); clinical lines are ASCII by construction.
+      bytes += (line.type === 'Patient' ? Buffer.byteLength(line.json) : line.json.length) + 1;
       writes.push(writer.writeLine(org, line.type, line.json));
     }
     const patientWrites = Promise.all(writes);

@@ -52,8 +52,13 @@ export const DEFAULT_AS_OF = '2026-01-01';
 /** Epoch milliseconds of midnight UTC on the as-of date. */
 export function asOfMillis(asOf: string = DEFAULT_AS_OF): number {
   const ms = Date.parse(`${asOf}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(ms))
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(asOf) ||
+    Number.isNaN(ms) ||
+    new Date(ms).toISOString().slice(0, 10) !== asOf
+  ) {
     throw new Error(`--as-of must be a calendar date YYYY-MM-DD (got ${JSON.stringify(asOf)})`);
+  }
   return ms;
 }
 

@@ -81,7 +81,7 @@ Examples: fhir-gateway generate                                  # the demo coho
       let reported = 0;
       try {
         const summary = await generateCohort(store, options, {
-          onPatient: (done, bytes) => {
+          onPatient: (_done, bytes) => {
             progress.tick(1, bytes - reported);
             reported = bytes;
           },
