@@ -22,7 +22,7 @@ const RATE_SET_BYTES = 64 * 1024 * 1024;
 /** DuckDB's memory limit during loads, as `fhir-gateway load` sets it by default. */
 const MEMORY_LIMIT = '512MB';
 /** Patients in the cohort generated and loaded for the memory figure (100k ≈ 5.5 GB, several minutes). */
-export const COHORT_PATIENTS = 20_000;
+export const COHORT_PATIENTS = 10_000;
 
 type Generator = typeof import('../../ingestion/synthetic');
 
