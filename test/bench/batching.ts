@@ -82,10 +82,10 @@ export async function run(): Promise<void> {
     );
 
     const { app, factory: cachedFactory } = createTestApp(tw.warehouse, tw.salt);
-    const rest = (path: string) =>
-      app
-        .request(`/v1/fhir/${path}`, { headers: { 'x-test-org': org } })
-        .then((r) => r.json() as Promise<Json>);
+    const rest = async (path: string): Promise<Json> => {
+      const res = await app.request(`/v1/fhir/${path}`, { headers: { 'x-test-org': org } });
+      return (await res.json()) as Json;
+    };
     const patientIds = ((await rest('Patient?_count=20')).entry as Json[]).map(
       (e) => (e.resource as Json).id as string,
     );
