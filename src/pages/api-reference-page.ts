@@ -3,7 +3,9 @@
  * with inline styles and no script, so it needs nothing beyond the gateway itself.
  * See: https://spec.openapis.org/oas/v3.0.3
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
 interface Schema {
@@ -38,15 +40,23 @@ export interface OpenApiDocument {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
-/** The OpenAPI document the gateway serves and documents. */
-export const OPENAPI_PATH = new URL('../../schema/openapi.yaml', import.meta.url);
+/**
+ * Where `schema/openapi.yaml` is looked for: beside the sources, then under the working directory
+ * (a bundled Lambda ships `schema/` next to its handler, in `/var/task`).
+ */
+const OPENAPI_CANDIDATES = [
+  fileURLToPath(new URL('../../schema/openapi.yaml', import.meta.url)),
+  join(process.cwd(), 'schema', 'openapi.yaml'),
+];
 
 let cached: { yaml: string; document: OpenApiDocument } | undefined;
 
 /** Reads and parses `schema/openapi.yaml` once. */
 export function loadOpenApi(): { yaml: string; document: OpenApiDocument } {
   if (!cached) {
-    const yaml = readFileSync(OPENAPI_PATH, 'utf8');
+    const path = OPENAPI_CANDIDATES.find((p) => existsSync(p));
+    if (!path) throw new Error(`schema/openapi.yaml not found (looked in ${OPENAPI_CANDIDATES.join(', ')})`);
+    const yaml = readFileSync(path, 'utf8');
     cached = { yaml, document: parse(yaml) as OpenApiDocument };
   }
   return cached;
