@@ -76,7 +76,8 @@ describe('schema/openapi.yaml against the app', () => {
     for (const type of Object.keys(served)) {
       expect(doc.paths[`/v1/fhir/${type}/{id}`]?.get, type).toBeDefined();
       expect(doc.paths[`/v1/fhir/${type}/_search`]?.post, type).toBeDefined();
-      const params = (doc.paths[`/v1/fhir/${type}`]?.get as { parameters: { name?: string }[] }).parameters;
+      const search = doc.paths[`/v1/fhir/${type}`]?.get as { parameters: { name?: string }[] } | undefined;
+      const params = search?.parameters ?? [];
       inDoc[type] = [
         ...new Set(params.flatMap((p) => (p.name && p.name !== 'Prefer' ? [p.name.split(':')[0]!] : []))),
       ];

@@ -28,11 +28,13 @@ describe.skipIf(!availability.run)('the served pages in a real browser, offline'
     await page.goto(`${server.url}/graphql`);
     await page.locator('.graphiql-execute-button').click();
     const result = page.locator('.graphiql-response');
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what the user sees
     await expect.poll(() => result.innerText(), { timeout: 20_000 }).toContain('"data"');
     // The page's token is for the first organization; its patient count, from the generator's own output:
     const org = real.built.organizations[0]!;
     const patients = real.built.ndjson.get('Patient')!.filter((r) => r.org === org).length;
     // Monaco wraps long lines; compare without whitespace.
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what the user sees
     const text = (await result.innerText()).replace(/\s+/g, '');
     expect(text).toContain(`"totalCount":${patients}`);
     expect(text).toContain('"encounters":{"edges":[{"node":{"id":');
