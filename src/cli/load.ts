@@ -28,10 +28,13 @@ History:        raw.load_history (one row per loaded key), raw.load_ledger (per 
 Quarantine:     ${QUARANTINE_PREFIX}org=<org>/type=<Type>/batch=<id>/part-<nnnnn>.ndjson
                 ({source_key, source_row, reason, line} per refused line)`,
     )
-    .action(async (opts: { prefix: string; concurrency: string; quiet?: boolean }) => {
+    .action(async (opts: { prefix: string; concurrency: string; memoryLimit: string; quiet?: boolean }) => {
       const concurrency = Number(opts.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1)
         throw new Error('--concurrency must be a positive integer');
+      if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(opts.memoryLimit)) {
+        throw new Error('--memory-limit must look like 512MB or 2GB');
+      }
       const config = loadConfig();
       const log = createLogger({ level: config.logLevel });
       const store = await openObjectStore(config);
