@@ -58,6 +58,16 @@ const EnvSchema = z.object({
 
   AUDIT_LOG: z.string().optional(),
   AUDIT_HASH_KEY: z.string().min(16).optional(),
+
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  JSON_MAX_DEPTH: z.coerce.number().int().positive().default(64),
+  BUNDLE_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
+  RATE_LIMIT_CAPACITY: z.coerce.number().int().positive().default(200),
+  RATE_LIMIT_REFILL_PER_SECOND: z.coerce.number().positive().default(50),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -131,6 +141,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenSalt: e.TOKEN_SALT,
     /** What dbt's `env_var()` may read besides the salt and DuckDB path: `DBT_*` and `SNOWFLAKE_*`. */
     dbtEnv: Object.fromEntries(Object.entries(env).filter(([k]) => /^(DBT_|SNOWFLAKE_)/.test(k))),
+    /** HTTP abuse limits (`src/http`); the body limit defaults to API Gateway's own 10 MiB payload cap. */
+    limits: {
+      bodyBytes: e.BODY_LIMIT_BYTES,
+      jsonDepth: e.JSON_MAX_DEPTH,
+      bundleEntries: e.BUNDLE_MAX_ENTRIES,
+      rateCapacity: e.RATE_LIMIT_CAPACITY,
+      rateRefillPerSecond: e.RATE_LIMIT_REFILL_PER_SECOND,
+    },
     /** The audit trail: `stdout` (production default, one stream per Lambda) or a file path. */
     audit: {
       destination: e.AUDIT_LOG ?? (production ? 'stdout' : resolve(dataDir, 'audit.ndjson')),
