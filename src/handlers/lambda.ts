@@ -3,6 +3,7 @@
  * same app the local server runs, created once per container at module scope. Opening the
  * warehouse is asynchronous, so the module-scope app awaits it on first use.
  */
+import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { openApp } from '../app';
@@ -16,10 +17,7 @@ export function createDeferredApp(opening: Promise<Hono>, log: Logger): Hono {
   opening.catch((error) => log.fatal({ err: error }, 'the gateway failed to start'));
   const app = new Hono();
   app.all('*', async (c) => (await opening).fetch(c.req.raw, c.env));
-  app.onError((_error, c) => {
-    const id = c.req.header('x-request-id') ?? 'unavailable';
-    return outcomeResponse(internalError(id));
-  });
+  app.onError(() => outcomeResponse(internalError(randomUUID())));
   return app;
 }
 
