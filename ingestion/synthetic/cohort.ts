@@ -10,6 +10,9 @@ import { createLandingWriter, type LandingSummary } from '../landing/landing-wri
 import { buildOrganization, organizationId } from './organizations';
 import { asOfMillis, type CohortOptions, DEFAULT_AS_OF, generatePatientLines } from './patient-record';
 
+/** Patients generated ahead of the oldest unfinished write (≈ 50 KiB each). */
+const WINDOW = 200;
+
 export interface CohortSummary extends LandingSummary {
   organizations: string[];
   patients: number;
@@ -70,10 +73,10 @@ export async function generateCohort(
     await writer.writeLine(organizationId(n), 'Organization', json);
     organizations.push(organizationId(n));
   }
-  // The writer updates its parts synchronously and only awaits the store when a part rolls:
-  // letting the previous patient's writes finish while this one is generated keeps the
-  // generator busy during disk writes, with at most one patient's parts in flight.
-  let inFlight: Promise<unknown> = Promise.resolve();
+  // The writer updates its parts synchronously and only awaits the store when a part rolls, so
+  // parts can be written to disk while later patients are generated. Waiting on the writes of
+  // the patient WINDOW places back bounds what is in flight (a few parts).
+  const inFlight: Promise<unknown>[] = [];
   for (let i = 0; i < options.patients; i++) {
     const { org, lines } = generatePatientLines(options, i);
     const writes: Promise<void>[] = [];
@@ -83,12 +86,12 @@ export async function generateCohort(
       writes.push(writer.writeLine(org, line.type, line.json));
     }
     const patientWrites = Promise.all(writes);
-    patientWrites.catch(() => {}); // handled: awaited after the next patient is generated
-    await inFlight;
-    inFlight = patientWrites;
+    patientWrites.catch(() => {}); // handled: awaited below, WINDOW patients later or at the end
+    inFlight.push(patientWrites);
+    if (inFlight.length > WINDOW) await inFlight.shift();
     hooks.onPatient?.(i + 1, bytes);
   }
-  await inFlight;
+  await Promise.all(inFlight);
   const summary = await writer.close();
   return { ...summary, organizations, patients: options.patients };
 }

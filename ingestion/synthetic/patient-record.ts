@@ -50,7 +50,11 @@ export interface CohortOptions {
 export const DEFAULT_AS_OF = '2026-01-01';
 
 /** Epoch milliseconds of midnight UTC on the as-of date. */
+let lastAsOf = '';
+let lastAsOfMs = 0;
+
 export function asOfMillis(asOf: string = DEFAULT_AS_OF): number {
+  if (asOf === lastAsOf) return lastAsOfMs;
   const ms = Date.parse(`${asOf}T00:00:00Z`);
   if (
     !/^\d{4}-\d{2}-\d{2}$/.test(asOf) ||
@@ -59,6 +63,8 @@ export function asOfMillis(asOf: string = DEFAULT_AS_OF): number {
   ) {
     throw new Error(`--as-of must be a calendar date YYYY-MM-DD (got ${JSON.stringify(asOf)})`);
   }
+  lastAsOf = asOf;
+  lastAsOfMs = ms;
   return ms;
 }
 
