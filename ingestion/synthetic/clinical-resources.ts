@@ -98,6 +98,7 @@ const ENCOUNTER_FRAGMENTS = Object.fromEntries(
   ]),
 ) as Record<EncounterKind, string>;
 
+/** Appends an Encounter (check-ups and follow-ups in clinic hours); returns what its observations need. */
 export function buildEncounter(
   ctx: RecordContext,
   kind: EncounterKind,
@@ -195,6 +196,7 @@ const RESOLVED = `"clinicalStatus":${json(CLINICAL_STATUS.resolved)},"verificati
 const ENCOUNTER_DIAGNOSIS = `"category":${json(CONDITION_CATEGORY.encounterDiagnosis)},`;
 const PROBLEM_LIST = `"category":${json(CONDITION_CATEGORY.problemList)},`;
 
+/** Appends a Condition: SNOMED CT + ICD-10-CM code, statuses, category, onset and recorded date. */
 export function buildCondition(ctx: RecordContext, c: ConditionRecord, out: ResourceLine[]): void {
   const recordedMs = c.encounter.startMs;
   const resolved = c.abatementMs !== undefined;

@@ -13,11 +13,13 @@ import { asOfMillis, type CohortOptions, DEFAULT_AS_OF, generatePatientLines } f
 /** Patients generated ahead of the oldest unfinished write (≈ 50 KiB each). */
 const WINDOW = 200;
 
+/** What `generateCohort` landed: the writer's summary plus the organizations and patient count. */
 export interface CohortSummary extends LandingSummary {
   organizations: string[];
   patients: number;
 }
 
+/** Progress callbacks. */
 export interface CohortHooks {
   /** Called after each patient with the patients done and the bytes serialized so far. */
   onPatient?: (done: number, bytes: number) => void;

@@ -49,10 +49,10 @@ export interface CohortOptions {
 
 export const DEFAULT_AS_OF = '2026-01-01';
 
-/** Epoch milliseconds of midnight UTC on the as-of date. */
 let lastAsOf = '';
 let lastAsOfMs = 0;
 
+/** Epoch milliseconds of midnight UTC on the as-of date (validated; the last one is cached). */
 export function asOfMillis(asOf: string = DEFAULT_AS_OF): number {
   if (asOf === lastAsOf) return lastAsOfMs;
   const ms = Date.parse(`${asOf}T00:00:00Z`);
