@@ -52,7 +52,8 @@ export function graphqlArmorPlugins(options: GraphqlArmorOptions): Plugin[] {
   const limits = { ...GRAPHQL_LIMITS, ...options.limits };
   const quiet = { exposeLimits: false, errorMessage: REFUSED_MESSAGE };
   const plugins: Plugin[] = [
-    useCSRFPrevention(),
+    // A cross-site "simple" request can carry neither header: Authorization forces a CORS preflight.
+    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
     maxTokensPlugin({ n: limits.maxTokens, ...quiet }) as Plugin,
     maxDepthPlugin({
       n: limits.maxDepth,

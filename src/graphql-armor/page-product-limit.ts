@@ -1,13 +1,12 @@
 import {
   type FragmentDefinitionNode,
   type GraphQLArgument,
-  GraphQLError,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 export interface PageProductLimitOptions {
   /** Most nodes an operation may ask for, counting every page of every nesting level. */
@@ -114,7 +113,10 @@ export function pageProductLimitPlugin(options: PageProductLimitOptions): Plugin
       walk(operation.selectionSet, (root ?? undefined) as TypeLike | undefined, 1, 0);
       if (total > options.maxNodes) {
         setResultAndStopExecution({
-          errors: [new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COSTLY' } })],
+          // Yoga's own error class (one `graphql` copy) and an explicit status: a refusal, not a 500.
+          errors: [
+            createGraphQLError(message, { extensions: { code: 'QUERY_TOO_COSTLY', http: { status: 400 } } }),
+          ],
         });
       }
     },

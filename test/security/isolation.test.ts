@@ -177,12 +177,12 @@ describe('tenant isolation over GraphQL', () => {
 
   it('returns only the caller organization rows from root connections and every edge', async () => {
     const query = `{
-      patients(first: 500) { totalCount edges { node { id
-        encounters(first: 500) { edges { node { id subject { id }
-          observations(first: 500) { edges { node { id subject { id } encounter { id } } } }
-          conditions(first: 500) { edges { node { id subject { id } encounter { id } } } } } } }
-        observations(first: 500) { edges { node { id } } }
-        conditions(first: 500) { edges { node { id } } } } } }
+      patients(first: 50) { totalCount edges { node { id
+        encounters(first: 20) { edges { node { id subject { id }
+          observations(first: 20) { edges { node { id subject { id } encounter { id } } } }
+          conditions(first: 20) { edges { node { id subject { id } encounter { id } } } } } } }
+        observations(first: 50) { edges { node { id } } }
+        conditions(first: 50) { edges { node { id } } } } } }
       encounters(first: 500) { edges { node { id } } }
       observations(first: 500) { edges { node { id } } }
       conditions(first: 500) { edges { node { id } } } }`;

@@ -21,6 +21,7 @@ export interface RecordedQuery {
 export async function openSecureApp(
   lab: TokenLab,
   cohort: CohortOptions = { patients: 30, orgs: 2, seed: 11 },
+  env: Record<string, string> = {},
 ) {
   const built = await buildTestWarehouse(cohort);
   const dir = await mkdtemp(join(tmpdir(), 'secure-app-'));
@@ -36,6 +37,9 @@ export async function openSecureApp(
     AUTH_MODE: 'jwks',
     AUTH_JWKS_URL: lab.jwks.url,
     AUTH_ISSUER: ISSUER,
+    AUDIT_LOG: join(dir, 'audit.ndjson'),
+    RATE_LIMIT_CAPACITY: '1000000',
+    ...env,
   });
   const log = createLogger({ level: 'debug', destination: { write: (line: string) => logLines.push(line) } });
   const opened = await openApp(config, log, { warehouse });
@@ -61,6 +65,7 @@ export async function openSecureApp(
     app: opened.app,
     built,
     config,
+    dir,
     queries,
     logLines,
     token,
