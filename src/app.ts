@@ -4,9 +4,11 @@
  * authentication, the one error mapping, and the routes of every door.
  */
 import { randomUUID } from 'node:crypto';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { except } from 'hono/combine';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './app-env';
+import { auditMiddleware, createAuditLog, openAuditDestination } from './audit';
 import { authenticate } from './auth/auth-middleware';
 import type { DevIssuer } from './auth/dev-issuer';
 import { createIdentity } from './auth/identity';
@@ -22,7 +24,7 @@ import {
   routeNotFound,
 } from './fhir/operation-outcome';
 import { createGraphQLHandler } from './graphql/graphql-handler';
-import { outcomeResponse, securityHeaders } from './http';
+import { bodyLimit, jsonSafety, outcomeResponse, rateLimit, securityHeaders } from './http';
 import type { Logger } from './logger';
 import { loadOpenApi, renderApiReference } from './pages/api-reference-page';
 import { createGraphiQLPage } from './pages/graphiql-page';
@@ -58,6 +60,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.use(requestId(log));
   app.use(securityHeaders({ hsts: config.production }));
+  const { audit, limits } = config;
+  app.use(
+    auditMiddleware(createAuditLog(openAuditDestination(audit.destination), { hashKey: audit.hashKey })),
+  );
+  app.use(bodyLimit({ maxBytes: limits.bodyBytes }));
+  const limiter = rateLimit({ capacity: limits.rateCapacity, refillPerSecond: limits.rateRefillPerSecond });
+  const safety = jsonSafety({ maxDepth: limits.jsonDepth, maxBundleEntries: limits.bundleEntries });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/openapi.yaml', (c) =>
@@ -86,12 +95,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       return c.html(page(headers));
     });
   }
-  app.on(['GET', 'POST'], '/graphql', auth, (c) => deps.graphql(c.req.raw, c.get('ctx')));
+  app.on(['GET', 'POST'], '/graphql', auth, limiter, safety, (c) => deps.graphql(c.req.raw, c.get('ctx')));
 
-  app.use('/v1/fhir/*', async (c, next) => {
-    if (c.req.method === 'GET' && c.req.path === '/v1/fhir/metadata') return next();
-    return auth(c, next);
-  });
+  // The CapabilityStatement is public; every other FHIR route is authenticated first.
+  const isMetadata = (c: Context<AppEnv>) => c.req.method === 'GET' && c.req.path === '/v1/fhir/metadata';
+  app.use('/v1/fhir/*', except(isMetadata, auth), limiter, except(isMetadata, safety));
   app.route('/v1/fhir', deps.fhirRoutes);
 
   app.notFound(() => outcomeResponse(routeNotFound()));

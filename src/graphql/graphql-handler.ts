@@ -3,11 +3,10 @@
  * already-authenticated request context. GraphiQL is off here (the app serves its own page).
  * FHIR errors become `GraphQLError`s with `extensions.code`; anything else is masked.
  */
-import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { RequestContext } from '../context';
 import { OperationOutcomeError } from '../fhir/operation-outcome';
+import { graphqlArmorPlugins } from '../graphql-armor';
 import { graphql } from './graphql-module';
 import { schema } from './schema';
 
@@ -50,9 +49,7 @@ export function maskGraphQLError(error: unknown, message: string): Error {
 export function createGraphQLHandler(
   options: GraphQLHandlerOptions,
 ): (request: Request, ctx: RequestContext) => Promise<Response> {
-  const plugins: Plugin[] = options.production
-    ? [useDisableIntrospection(), blockFieldSuggestionsPlugin() as Plugin]
-    : [];
+  const plugins: Plugin[] = graphqlArmorPlugins({ production: options.production });
   const yoga = createYoga<RequestContext>({
     schema,
     graphiql: false,
