@@ -159,7 +159,7 @@ export function createOrgRepository(options: OrgRepositoryOptions): OrgRepositor
       return cached(`${org}|${request.type}|search|${pageKey(request)}`, async () => {
         const w = where(request, keyset(request));
         const rows = await warehouse.query(
-          `select ${columns(request.type)}, ${sortColumns(request.sort)} from ${def.table} where ${w.sql} ` +
+          `select ${columns(request.type)}, ${sortColumns(request.sort, warehouse.dialect)} from ${def.table} where ${w.sql} ` +
             `order by ${compileOrder(request.sort)} limit ${request.count + 1}`,
           w.params,
         );
@@ -194,7 +194,7 @@ export function createOrgRepository(options: OrgRepositoryOptions): OrgRepositor
             ...keyset(request),
           ]);
           const rows = await warehouse.query(
-            `select * from (select ${columns(request.type)}, ${sortColumns(request.sort)}, ${col} as parent_id_, ` +
+            `select * from (select ${columns(request.type)}, ${sortColumns(request.sort, warehouse.dialect)}, ${col} as parent_id_, ` +
               `row_number() over (partition by ${col} order by ${compileOrder(request.sort)}) as rn_ ` +
               `from ${def.table} where ${w.sql}) ranked where rn_ <= ${request.count + 1} order by parent_id_, rn_`,
             w.params,

@@ -9,7 +9,7 @@ import type { ResourceDef, SearchTarget, SqlCast } from '../fhir/search-paramete
 import type { ClauseValue, SearchClause, SortKey } from '../fhir/search-request';
 import type { DateValue, QuantityValue, TokenValue } from '../fhir/search-values';
 import { normalizeForSearch, tokenize } from '../tokens';
-import type { SqlValue } from '../warehouse';
+import type { SqlDialect, SqlValue } from '../warehouse';
 
 export interface Fragment {
   sql: string;
@@ -32,14 +32,18 @@ const join = (parts: Fragment[], op: 'and' | 'or'): Fragment =>
 export function compileClauses(clauses: readonly SearchClause[], scope: CompileScope): Fragment {
   if (!clauses.length) return f('1 = 1');
   return join(
-    clauses.map((c) =>
-      join(
-        c.values.map((v) => compileValue(c, v, scope)),
-        'or',
-      ),
-    ),
+    clauses.map((c) => compileClause(c, scope)),
     'and',
   );
+}
+
+/** The values ORed; `:not` matches every row the values do not, rows without a value included. */
+function compileClause(clause: SearchClause, scope: CompileScope): Fragment {
+  const any = join(
+    clause.values.map((v) => compileValue(clause, v, scope)),
+    'or',
+  );
+  return clause.modifier === 'not' ? { sql: `not coalesce(${any.sql}, false)`, params: any.params } : any;
 }
 
 function compileValue(clause: SearchClause, value: ClauseValue, scope: CompileScope): Fragment {
@@ -55,6 +59,35 @@ function compileValue(clause: SearchClause, value: ClauseValue, scope: CompileSc
       return t.kind === 'reference' ? f(`${t.column} = ?`, value.id) : NONE;
     case 'quantity':
       return compileQuantity(value.quantity);
+    case 'missing': {
+      const present = compilePresent(t, scope);
+      return value.missing ? { sql: `not (${present.sql})`, params: present.params } : present;
+    }
+  }
+}
+
+/** Whether the row has a value for the target. See: https://hl7.org/fhir/R4/search.html#missing */
+function compilePresent(t: SearchTarget, scope: CompileScope): Fragment {
+  const filled = (column: string) => f(`coalesce(trim(${column}), '') <> ''`);
+  switch (t.kind) {
+    case 'id':
+      return f('1 = 1');
+    case 'identifier':
+      return f(
+        'id in (select patient_id from api.dim_patient_identifier_api where organization_id = ?)',
+        scope.organizationId,
+      );
+    case 'name':
+      return filled(`${t.part}_search`);
+    case 'code':
+    case 'tokens':
+      return filled(t.column);
+    case 'reference':
+      return f(`${t.column} is not null`);
+    case 'date':
+      return f(`${t.lo} is not null`);
+    case 'quantity':
+      return f('value_quantity is not null');
   }
 }
 
@@ -95,7 +128,9 @@ function compileToken(t: SearchTarget, token: TokenValue, scope: CompileScope): 
 
 /** Prefix by default, `:contains` anywhere, `:exact` a whole part as written. */
 function compileName(part: string, modifier: string | undefined, text: string): Fragment {
-  if (modifier === 'exact') return f(`position('|' || ? || '|' in ${part}_exact) > 0`, text);
+  if (modifier === 'exact') {
+    return text.includes('|') ? NONE : f(`position('|' || ? || '|' in ${part}_exact) > 0`, text);
+  }
   const needle = normalizeForSearch(text.trim());
   if (!needle) return NONE;
   if (modifier === 'contains') return f(`position(? in ${part}_search) > 0`, needle);
@@ -197,9 +232,21 @@ export function compileKeyset(sort: readonly SortKey[], position: CursorPosition
   return tail ?? f('1 = 1');
 }
 
-/** The values of the sort keys in a row selected with `sortColumns`. */
-export function sortColumns(sort: readonly SortKey[]): string {
-  return sort.map((k, i) => `${k.def.column} as s${i}`).join(', ');
+/**
+ * The sort keys' values, selected as `s0, s1, …` for cursors. Timestamps travel as text with
+ * every fractional digit: rounded to the millisecond of a JS `Date`, a row would compare after
+ * its own position and paging would repeat it forever.
+ */
+export function sortColumns(sort: readonly SortKey[], dialect: SqlDialect): string {
+  return sort
+    .map((k, i) => {
+      const col = k.def.column;
+      if (k.def.cast !== 'timestamp') return `${col} as s${i}`;
+      return dialect === 'snowflake'
+        ? `to_char(${col}, 'YYYY-MM-DD HH24:MI:SS.FF9') as s${i}`
+        : `cast(${col} as varchar) as s${i}`;
+    })
+    .join(', ');
 }
 
 function castBind(cast: SqlCast): string {
