@@ -4,6 +4,7 @@
  * See: https://hl7.org/fhir/R4/capabilitystatement.html
  */
 import { RESOURCE_DEFS, RESOURCE_TYPES } from './search-parameters';
+import { modifiersOf } from './search-request';
 
 const SEARCH_RESULT_PARAMS = [
   { name: '_count', type: 'number', documentation: 'Page size (default 50, at most 1000)' },
@@ -56,9 +57,9 @@ export function buildCapabilityStatement(baseUrl: string, date = '2025-01-01') {
               ...def.params.map((p) => ({
                 name: p.name,
                 type: p.type,
-                documentation: p.modifiers?.length
-                  ? `${p.description}. Modifiers: ${p.modifiers.map((m) => `:${m}`).join(', ')}`
-                  : p.description,
+                documentation: `${p.description}. Modifiers: ${modifiersOf(p)
+                  .map((m) => `:${m}`)
+                  .join(', ')}`,
               })),
               ...SEARCH_RESULT_PARAMS,
             ],

@@ -22,7 +22,9 @@ export type ClauseValue =
   | { kind: 'string'; text: string }
   | { kind: 'date'; date: DateValue }
   | { kind: 'reference'; id: string }
-  | { kind: 'quantity'; quantity: QuantityValue };
+  | { kind: 'quantity'; quantity: QuantityValue }
+  /** `:missing=true|false`. */
+  | { kind: 'missing'; missing: boolean };
 
 /** One parameter occurrence: its values are ORed; clauses are ANDed. */
 export interface SearchClause {
@@ -78,6 +80,7 @@ export function parseSearchRequest(
   };
   for (const [rawName, value] of params) {
     const [name = '', modifier] = rawName.split(':', 2);
+    if (value === '') continue;
     if (name.startsWith('_') && !def.params.some((p) => p.name === name)) {
       if (applyControl(request, name, value, options)) request.recognized.push([rawName, value]);
       continue;
@@ -87,7 +90,6 @@ export function parseSearchRequest(
       if (options.strict) throw badRequest(`Unknown search parameter '${name}' for ${type}`, [name]);
       continue;
     }
-    if (value === '') continue;
     request.clauses.push(parseClause(param, modifier, value));
     request.recognized.push([rawName, value]);
   }
@@ -103,8 +105,10 @@ const NOT_IN_KEY = new Set(['_count', '_cursor', '_total', '_summary', '_format'
 function applyControl(request: SearchRequest, name: string, value: string, options: ParseOptions): boolean {
   switch (name) {
     case '_count': {
-      if (!/^\d{1,9}$/.test(value)) throw badRequest(`_count must be a non-negative integer`, ['_count']);
+      if (!/^\d+$/.test(value)) throw badRequest(`_count must be a non-negative integer`, ['_count']);
       request.count = Math.min(Number(value), MAX_COUNT);
+      // See: https://hl7.org/fhir/R4/search.html#count — `_count=0` is treated as `_summary=count`.
+      if (request.count === 0) request.summaryCount = true;
       return true;
     }
     case '_sort':
@@ -147,20 +151,34 @@ function parseSort(type: ResourceType, value: string): SortKey[] {
   return keys;
 }
 
+/**
+ * The modifiers `param` accepts: its own, `:missing` on every parameter and `:not` on tokens.
+ * See: https://hl7.org/fhir/R4/search.html#modifiers
+ */
+export function modifiersOf(param: SearchParamDef): string[] {
+  return [...(param.modifiers ?? []), ...(param.type === 'token' ? ['not'] : []), 'missing'];
+}
+
 function parseClause(param: SearchParamDef, modifier: string | undefined, raw: string): SearchClause {
   const t = param.target;
   const typeModifier = t.kind === 'reference' && modifier === t.targetType;
-  if (modifier !== undefined && !typeModifier && !param.modifiers?.includes(modifier)) {
+  if (modifier !== undefined && !typeModifier && !modifiersOf(param).includes(modifier)) {
     throw badRequest(`Modifier ':${modifier}' is not supported on '${param.name}'`, [param.name]);
   }
   const clause: SearchClause = { def: param, values: [] };
   if (modifier !== undefined && !typeModifier) clause.modifier = modifier;
   for (const part of splitOr(raw)) {
     if (part === '') continue;
-    clause.values.push(parseValue(param, part));
+    clause.values.push(modifier === 'missing' ? parseMissing(param, part) : parseValue(param, part));
   }
   if (!clause.values.length) throw badRequest(`'${param.name}' needs a value`, [param.name]);
   return clause;
+}
+
+function parseMissing(param: SearchParamDef, raw: string): ClauseValue {
+  if (raw !== 'true' && raw !== 'false')
+    throw badRequest(`'${param.name}:missing' is true or false`, [param.name]);
+  return { kind: 'missing', missing: raw === 'true' };
 }
 
 function parseValue(param: SearchParamDef, raw: string): ClauseValue {

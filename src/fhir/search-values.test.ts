@@ -28,7 +28,15 @@ describe('FHIR search values', () => {
   });
 
   it('refuses impossible or malformed dates', () => {
-    for (const bad of ['2021-02-29', '2020-13', 'ap2020', '20200101', 'yesterday', '2020-01-01T25:00']) {
+    for (const bad of [
+      '2021-02-29',
+      '2020-13',
+      'ap2020',
+      '20200101',
+      'yesterday',
+      '2020-01-01T25:00',
+      '2020-01-01T10:00:60Z',
+    ]) {
       expect(parseDateValue(bad), bad).toBeNull();
     }
   });

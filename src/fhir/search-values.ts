@@ -51,7 +51,13 @@ export function parseDateValue(raw: string): DateValue | null {
   if (month > 11 || day < 1 || day > 31) return null;
   const offsetMs = tz && tz !== 'Z' ? offsetToMs(tz) : 0;
   const base = Date.UTC(year, month, day, Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0));
-  if (new Date(base).getUTCDate() !== day || Number(h ?? 0) > 23 || Number(mi ?? 0) > 59) return null;
+  if (
+    new Date(base).getUTCDate() !== day ||
+    Number(h ?? 0) > 23 ||
+    Number(mi ?? 0) > 59 ||
+    Number(s ?? 0) > 59
+  )
+    return null;
   if (Number.isNaN(offsetMs)) return null;
   const start = base + (frac ? Math.round(Number(frac) * 1000) : 0) - offsetMs;
   let end: number;
