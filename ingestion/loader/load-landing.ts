@@ -3,13 +3,18 @@
  * table, exactly once per object key. A file loads atomically — its rows and its history row
  * commit in one transaction — and lines that fail validation go to quarantine with a reason.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from '../../src/logger';
 import type { ObjectStore } from '../../src/object-store';
-import { appendRows, type SqlValue, type Warehouse } from '../../src/warehouse';
-import { LANDING_PREFIX, type LandingKey, parseLandingKey } from '../landing/landing-keys';
-import { isSupportedType, readLines, validateLine } from '../ndjson';
-import { createQuarantineSink, quarantineKey } from './quarantine';
-import { ensureRawSchema, LOAD_HISTORY, RAW_COLUMNS, rawTable } from './raw-schema';
+import type { Warehouse } from '../../src/warehouse';
+import { LANDING_PREFIX, parseLandingKey } from '../landing/landing-keys';
+import { createCommitter } from './committer';
+import { type FileLoaded, type FileToLoad, loadStreamed, stageFile } from './load-file';
+import { ensureRawSchema, LOAD_HISTORY } from './raw-schema';
+
+export type { FileLoaded } from './load-file';
 
 export interface LoadSummary {
   /** Files loaded by this run. */
@@ -23,14 +28,6 @@ export interface LoadSummary {
   seconds: number;
 }
 
-export interface FileLoaded {
-  key: string;
-  bytes: number;
-  lines: number;
-  loaded: number;
-  quarantined: number;
-}
-
 export interface LoadOptions {
   /** Where to look (default `landing/fhir/`). */
   prefix?: string;
@@ -39,10 +36,12 @@ export interface LoadOptions {
   onFile?: (f: FileLoaded) => void;
   /** The clock for `loaded_at`. */
   now?: () => Date;
-  /** Files loaded at the same time (default 2: one parses while another commits). */
+  /** Files read and validated at the same time (default 2). */
   concurrency?: number;
   /** Longest NDJSON line accepted, in bytes (default 16 MiB). */
   maxLineBytes?: number;
+  /** Where accepted lines are staged for the warehouse's bulk copy (default: a fresh folder under the OS temp dir). */
+  stagingDir?: string;
 }
 
 export async function loadLanding(
@@ -51,8 +50,6 @@ export async function loadLanding(
   options: LoadOptions = {},
 ): Promise<LoadSummary> {
   const started = performance.now();
-  const prefix = options.prefix ?? LANDING_PREFIX;
-  const now = options.now ?? (() => new Date());
   await ensureRawSchema(warehouse);
   const done = new Set(
     (await warehouse.query<{ object_key: string }>(`select object_key from ${LOAD_HISTORY}`)).map(
@@ -68,100 +65,103 @@ export async function loadLanding(
     bytes: 0,
     seconds: 0,
   };
-  const running = new Set<Promise<void>>();
-  let failure: unknown = null;
-
-  for await (const object of store.list(prefix)) {
-    if (failure) break;
-    if (done.has(object.key)) continue;
-    const landing = parseLandingKey(object.key);
-    if (!landing) {
-      summary.skipped += 1;
-      options.log?.warn({ key: object.key }, 'not a landing key: skipped');
-      continue;
-    }
-    const task = loadFile(store, warehouse, object.key, object.size, landing, now(), options.maxLineBytes)
-      .then((f) => {
-        summary.files += 1;
-        summary.lines += f.lines;
-        summary.loaded += f.loaded;
-        summary.quarantined += f.quarantined;
-        summary.bytes += f.bytes;
-        options.log?.debug({ ...f }, 'file loaded');
-        options.onFile?.(f);
-      })
-      .catch((error) => {
-        failure ??= error;
-      })
-      .finally(() => running.delete(task));
-    running.add(task);
-    if (running.size >= Math.max(1, options.concurrency ?? 2)) await Promise.race(running);
+  const stagingDir = options.stagingDir ?? (await mkdtemp(join(tmpdir(), 'fhir-gateway-load-')));
+  try {
+    await loadNew(store, warehouse, options, { done, summary, stagingDir });
+  } finally {
+    if (!options.stagingDir) await rm(stagingDir, { recursive: true, force: true });
   }
-  await Promise.all(running);
-  if (failure) throw failure;
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }
 
-async function loadFile(
+type Run = { done: Set<string>; summary: LoadSummary; stagingDir: string };
+
+/**
+ * Loads the files under the prefix that `done` does not hold. Up to `concurrency` files are read
+ * and validated at once. With a warehouse that copies staged files, one committer takes every
+ * file staged so far into a single transaction (each file whole: rows and history row), so
+ * commits get fewer and larger while validation goes on; staged bytes waiting are bounded.
+ */
+async function loadNew(
   store: ObjectStore,
   warehouse: Warehouse,
-  key: string,
-  bytes: number,
-  landing: LandingKey,
-  loadedAt: Date,
-  maxLineBytes: number | undefined,
-): Promise<FileLoaded> {
-  const { org, type } = landing;
-  const loadedAtIso = loadedAt.toISOString();
-  const counts = { lines: 0, loaded: 0, quarantined: 0 };
-  const quarantine = createQuarantineSink(store, quarantineKey(landing));
-
-  async function* rows(): AsyncGenerator<readonly SqlValue[]> {
-    for await (const line of readLines(await store.stream(key), { maxLineBytes })) {
-      counts.lines += 1;
-      const verdict = line.error
-        ? ({ ok: false, reason: `line-too-long: ${line.error} (${line.bytes} bytes)` } as const)
-        : validateLine(line.text, { org, type });
-      if (!verdict.ok) {
-        counts.quarantined += 1;
-        await quarantine.write({
-          source_key: key,
-          source_row: line.row,
-          reason: verdict.reason,
-          line: line.text,
-        });
-        continue;
+  options: LoadOptions,
+  run: Run,
+): Promise<void> {
+  const { summary } = run;
+  let failure: unknown = null;
+  const report = (f: FileLoaded) => {
+    summary.files += 1;
+    summary.lines += f.lines;
+    summary.loaded += f.loaded;
+    summary.quarantined += f.quarantined;
+    summary.bytes += f.bytes;
+    options.log?.debug({ ...f }, 'file loaded');
+    options.onFile?.(f);
+  };
+  const fail = (error: unknown) => {
+    failure ??= error;
+  };
+  if (!warehouse.appendJsonLines) {
+    await forEachNewFile(
+      store,
+      options,
+      run,
+      () => failure !== null,
+      (file) => loadStreamed(store, warehouse, file).then(report, fail),
+    );
+    if (failure) throw failure;
+    return;
+  }
+  const committer = createCommitter(warehouse, report, fail);
+  await forEachNewFile(
+    store,
+    options,
+    run,
+    () => failure !== null,
+    async (file) => {
+      try {
+        const staged = await stageFile(store, file, run.stagingDir);
+        await committer.push(staged);
+      } catch (error) {
+        fail(error);
       }
-      counts.loaded += 1;
-      yield [org, type, verdict.id, line.text, key, line.row, loadedAtIso];
+    },
+  );
+  await committer.drain();
+  if (failure) throw failure;
+}
+
+/** Calls `work` for each landing key under the prefix not loaded before, `concurrency` at a time. */
+async function forEachNewFile(
+  store: ObjectStore,
+  options: LoadOptions,
+  run: Run,
+  stopped: () => boolean,
+  work: (file: FileToLoad) => Promise<void>,
+): Promise<void> {
+  const now = options.now ?? (() => new Date());
+  const running = new Set<Promise<void>>();
+  for await (const object of store.list(options.prefix ?? LANDING_PREFIX)) {
+    if (stopped()) break;
+    if (run.done.has(object.key)) continue;
+    const landing = parseLandingKey(object.key);
+    if (!landing) {
+      run.summary.skipped += 1;
+      options.log?.warn({ key: object.key }, 'not a landing key: skipped');
+      continue;
     }
+    const file = {
+      key: object.key,
+      bytes: object.size,
+      landing,
+      loadedAt: now(),
+      maxLineBytes: options.maxLineBytes,
+    };
+    const task: Promise<void> = work(file).finally(() => running.delete(task));
+    running.add(task);
+    if (running.size >= Math.max(1, options.concurrency ?? 2)) await Promise.race(running);
   }
-
-  try {
-    return await warehouse.transaction(async (tx) => {
-      if (isSupportedType(type)) {
-        await appendRows(tx, rawTable(type), RAW_COLUMNS.length, rows());
-      } else {
-        for await (const _ of rows()) throw new Error(`a ${type} line passed validation`);
-      }
-      const quarantinedTo = await quarantine.close();
-      await tx.query(`insert into ${LOAD_HISTORY} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-        key,
-        landing.batchId,
-        org,
-        type,
-        bytes,
-        counts.lines,
-        counts.loaded,
-        counts.quarantined,
-        quarantinedTo,
-        loadedAtIso,
-      ]);
-      return { key, bytes, ...counts };
-    });
-  } catch (error) {
-    quarantine.abort();
-    throw error;
-  }
+  await Promise.all(running);
 }

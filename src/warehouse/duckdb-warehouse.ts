@@ -10,6 +10,7 @@ import {
   DuckDBInstance,
   type DuckDBResultReader,
 } from '@duckdb/node-api';
+import { appendJsonLinesWith } from './duckdb-json-lines';
 import type { Row, SqlValue, Warehouse } from './warehouse';
 
 export interface DuckDbOptions {
@@ -66,6 +67,7 @@ export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<War
     },
     transaction: (fn) => fn(on(c)),
     append: (table, rows) => appendWith(c, table, rows),
+    appendJsonLines: (table, staged) => appendJsonLinesWith(c, table, staged),
     close: async () => undefined,
   });
 
@@ -87,6 +89,7 @@ export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<War
         }
       }),
     append: (table, rows) => withConnection((c) => appendWith(c, table, rows)),
+    appendJsonLines: (table, staged) => withConnection((c) => appendJsonLinesWith(c, table, staged)),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -8,6 +8,21 @@ export type SqlDialect = 'duckdb' | 'snowflake';
 export type SqlValue = string | number | boolean | null;
 export type Row = Record<string, unknown>;
 
+/** A column filled from a staged JSON line: its text, a string field of it, or its 1-based line number. */
+export type JsonLineColumn = { line: 'text' } | { line: 'row' } | { line: 'field'; name: string };
+
+/**
+ * A local NDJSON file staged for a bulk copy: one JSON object per line. A line that is exactly
+ * `{}` is a placeholder that keeps line numbers aligned and is not copied.
+ */
+export interface StagedJsonLines {
+  file: string;
+  /** One entry per table column, in order: a constant, or a value taken from each line. */
+  columns: readonly (SqlValue | JsonLineColumn)[];
+  /** Longest line in the file, in bytes. */
+  maxLineBytes?: number;
+}
+
 export interface Warehouse {
   readonly dialect: SqlDialect;
   /** Runs one statement with positional `?` binds and returns its rows. */
@@ -22,6 +37,12 @@ export interface Warehouse {
    * belong to it. Callers go through `appendRows`, which falls back to batched INSERTs.
    */
   append?(table: string, rows: AsyncIterable<readonly SqlValue[]>): Promise<number>;
+  /**
+   * Optional bulk copy of a staged NDJSON file into `table`, the warehouse parsing the lines
+   * itself (DuckDB: `read_ndjson_objects`; Snowflake: a stage and `COPY INTO`). Inside a
+   * transaction the rows belong to it. Resolves with the number of rows copied.
+   */
+  appendJsonLines?(table: string, staged: StagedJsonLines): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -47,6 +68,12 @@ export function observeWarehouse(
       append(table: string, rows: AsyncIterable<readonly SqlValue[]>) {
         onQuery(`APPEND ${table}`, []);
         return inner.append!(table, rows);
+      },
+    }),
+    ...(inner.appendJsonLines && {
+      appendJsonLines(table: string, staged: StagedJsonLines) {
+        onQuery(`COPY ${table}`, [staged.file]);
+        return inner.appendJsonLines!(table, staged);
       },
     }),
     close: () => inner.close(),
