@@ -80,7 +80,6 @@ export function parseSearchRequest(
   };
   for (const [rawName, value] of params) {
     const [name = '', modifier] = rawName.split(':', 2);
-    if (value === '') continue;
     if (name.startsWith('_') && !def.params.some((p) => p.name === name)) {
       if (applyControl(request, name, value, options)) request.recognized.push([rawName, value]);
       continue;
@@ -90,6 +89,7 @@ export function parseSearchRequest(
       if (options.strict) throw badRequest(`Unknown search parameter '${name}' for ${type}`, [name]);
       continue;
     }
+    if (value === '') continue;
     request.clauses.push(parseClause(param, modifier, value));
     request.recognized.push([rawName, value]);
   }

@@ -26,6 +26,8 @@ export interface FhirRoutesOptions {
 }
 
 const FORM = 'application/x-www-form-urlencoded';
+/** Hono answers HEAD with the GET route minus its body. */
+const READ_METHODS = ['GET', 'HEAD'];
 
 /** Creates the routes to mount at `/v1/fhir`; every route but `GET /metadata` expects `c.get('ctx')`. */
 export function createFhirRoutes(options: FhirRoutesOptions): Hono<AppEnv> {
@@ -34,13 +36,16 @@ export function createFhirRoutes(options: FhirRoutesOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
-    if (!acceptsJson(c.req.header('accept'))) throw notAcceptable();
+    const format = c.req.query('_format');
+    if (!(format !== undefined ? formatIsJson(format) : acceptsJson(c.req.header('accept')))) {
+      throw notAcceptable();
+    }
     await next();
   });
 
   app.get('/metadata', (c) => c.body(capability, 200, { 'Content-Type': FHIR_JSON }));
   app.all('/metadata', () => {
-    throw methodNotAllowed(['GET']);
+    throw methodNotAllowed(READ_METHODS);
   });
 
   app.post('/:type/_search', async (c) => {
@@ -57,17 +62,17 @@ export function createFhirRoutes(options: FhirRoutesOptions): Hono<AppEnv> {
 
   app.get('/:type/:id', async (c) => {
     const row = await RESOLVERS[resourceType(c.req.param('type'))].read(c.get('ctx'), c.req.param('id'));
-    return c.body(row.resource, 200, { 'Content-Type': FHIR_JSON });
+    return c.body(row.resource, 200, { 'Content-Type': FHIR_JSON, ...lastModified(row.resource) });
   });
   app.all('/:type/:id', (c) => {
     resourceType(c.req.param('type'));
-    throw methodNotAllowed(['GET']);
+    throw methodNotAllowed(READ_METHODS);
   });
 
   app.get('/:type', (c) => search(c, resourceType(c.req.param('type')), queryParams(c.req.url)));
   app.all('/:type', (c) => {
     resourceType(c.req.param('type'));
-    throw methodNotAllowed(['GET']);
+    throw methodNotAllowed(READ_METHODS);
   });
 
   async function search(c: Context<AppEnv>, type: ResourceType, params: [string, string][]) {
@@ -100,6 +105,27 @@ function queryParams(url: string): [string, string][] {
 function fhirBase(baseUrl: string): string {
   const trimmed = baseUrl.replace(/\/+$/, '');
   return trimmed.endsWith('/v1/fhir') ? trimmed : `${trimmed}/v1/fhir`;
+}
+
+/**
+ * The `Last-Modified` header of a read, from `meta.lastUpdated`. No `ETag`: the marts keep no
+ * `meta.versionId` (the CapabilityStatement says `no-version`), and FHIR's ETag is the version.
+ * See: https://hl7.org/fhir/R4/http.html#read
+ */
+function lastModified(resource: string): Record<string, string> {
+  const meta = (JSON.parse(resource) as { meta?: { lastUpdated?: unknown } }).meta;
+  const time = typeof meta?.lastUpdated === 'string' ? Date.parse(meta.lastUpdated) : Number.NaN;
+  return Number.isNaN(time) ? {} : { 'Last-Modified': new Date(time).toUTCString() };
+}
+
+/**
+ * Whether a `_format` value asks for JSON; it overrides `Accept`. A `+` left unencoded in the
+ * query arrives as a space (`application/fhir json`), as clients commonly send it.
+ * See: https://hl7.org/fhir/R4/http.html#mime-type
+ */
+export function formatIsJson(format: string): boolean {
+  const type = format.split(';')[0]!.trim().toLowerCase().replace(' ', '+');
+  return ['json', 'application/json', 'application/fhir+json', 'application/json+fhir'].includes(type);
 }
 
 /** Whether an `Accept` header admits a JSON answer (absent, `*\/*`, `application/*`, JSON or FHIR JSON). */

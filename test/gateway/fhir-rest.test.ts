@@ -178,7 +178,7 @@ describe('HTTP semantics', () => {
     expect(post.status).toBe(415);
     const del = await call('Patient/abc', { method: 'DELETE' });
     expect(del.status).toBe(405);
-    expect(del.headers.get('allow')).toBe('GET');
+    expect(del.headers.get('allow')).toBe('GET, HEAD');
     expect((await call('Patient', { method: 'PUT' })).status).toBe(405);
     expect((await call('Patient', { headers: { Accept: 'application/xml' } })).status).toBe(406);
     expect((await call('Patient', { headers: { Accept: 'application/fhir+json' } })).status).toBe(200);
