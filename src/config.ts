@@ -68,6 +68,8 @@ const EnvSchema = z.object({
   BUNDLE_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
   RATE_LIMIT_CAPACITY: z.coerce.number().int().positive().default(200),
   RATE_LIMIT_REFILL_PER_SECOND: z.coerce.number().positive().default(50),
+  /** Benchmarks only: patients of the cohort the loader bench generates and loads (default: its own). */
+  COHORT_PATIENTS: z.coerce.number().int().positive().optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -149,6 +151,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateCapacity: e.RATE_LIMIT_CAPACITY,
       rateRefillPerSecond: e.RATE_LIMIT_REFILL_PER_SECOND,
     },
+    /** Benchmark knobs (`test/bench`). */
+    bench: { cohortPatients: e.COHORT_PATIENTS },
     /** The audit trail: `stdout` (production default, one stream per Lambda) or a file path. */
     audit: {
       destination: e.AUDIT_LOG ?? (production ? 'stdout' : resolve(dataDir, 'audit.ndjson')),

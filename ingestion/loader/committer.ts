@@ -25,8 +25,8 @@ export function createCommitter(
   onFailure: (error: unknown) => void,
   options: CommitterOptions = {},
 ): Committer {
-  const maxBatchBytes = options.maxBatchBytes ?? 256 * 1024 * 1024;
-  const maxQueuedBytes = options.maxQueuedBytes ?? 512 * 1024 * 1024;
+  const maxBatchBytes = options.maxBatchBytes ?? 64 * 1024 * 1024;
+  const maxQueuedBytes = options.maxQueuedBytes ?? 256 * 1024 * 1024;
   const queue: StagedFile[] = [];
   let queuedBytes = 0;
   let failed = false;

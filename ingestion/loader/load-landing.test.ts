@@ -220,7 +220,7 @@ describe('loadLanding', () => {
   });
 
   it('loads the same rows through batched INSERTs when the warehouse has no appender', async () => {
-    const { append: _, ...withoutAppender } = warehouse;
+    const { append: _, appendJsonLines: __, ...withoutAppender } = warehouse;
     await store.put(key('Patient'), ndjson(...Array.from({ length: 1203 }, (_, i) => patient(`p${i}`))));
     expect(await loadLanding(store, withoutAppender, { now: clock })).toMatchObject({ loaded: 1203 });
     expect(

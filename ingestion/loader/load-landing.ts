@@ -3,7 +3,7 @@
  * table, exactly once per object key. A file loads atomically — its rows and its history row
  * commit in one transaction — and lines that fail validation go to quarantine with a reason.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../src/logger';
@@ -40,6 +40,8 @@ export interface LoadOptions {
   concurrency?: number;
   /** Longest NDJSON line accepted, in bytes (default 16 MiB). */
   maxLineBytes?: number;
+  /** Most landing bytes committed in one transaction (default 64 MB; each file stays whole). */
+  batchBytes?: number;
   /** Where accepted lines are staged for the warehouse's bulk copy (default: a fresh folder under the OS temp dir). */
   stagingDir?: string;
 }
@@ -65,6 +67,7 @@ export async function loadLanding(
     bytes: 0,
     seconds: 0,
   };
+  if (options.stagingDir) await mkdir(options.stagingDir, { recursive: true });
   const stagingDir = options.stagingDir ?? (await mkdtemp(join(tmpdir(), 'fhir-gateway-load-')));
   try {
     await loadNew(store, warehouse, options, { done, summary, stagingDir });
@@ -114,7 +117,7 @@ async function loadNew(
     if (failure) throw failure;
     return;
   }
-  const committer = createCommitter(warehouse, report, fail);
+  const committer = createCommitter(warehouse, report, fail, { maxBatchBytes: options.batchBytes });
   await forEachNewFile(
     store,
     options,

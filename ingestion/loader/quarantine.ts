@@ -37,6 +37,7 @@ export function createQuarantineSink(store: ObjectStore, key: string): Quarantin
 
   const open = () => {
     out = new PassThrough({ highWaterMark: 256 * 1024 });
+    out.on('error', () => undefined); // surfaced through `upload`
     upload = store.put(key, out, { contentType: 'application/x-ndjson' }).catch((error) => {
       failure = error;
       out?.destroy();

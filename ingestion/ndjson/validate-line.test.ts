@@ -5,6 +5,25 @@ const under = { org: 'org-a', type: 'Patient' };
 const line = (value: unknown) => JSON.stringify(value);
 
 describe('validateLine', () => {
+  it('refuses a lone surrogate escape, in a value or a key, and accepts a surrogate pair', () => {
+    const lone = validateLine('{"resourceType":"Patient","id":"p1","text":"\\ud800x"}', under);
+    expect(lone).toEqual({
+      ok: false,
+      code: 'not-json',
+      reason: 'not-json: the line has a lone UTF-16 surrogate escape (not Unicode text)',
+    });
+    expect(validateLine('{"resourceType":"Patient","id":"p1","\\uDC00":1}', under)).toMatchObject({
+      ok: false,
+      code: 'not-json',
+    });
+    expect(validateLine('{"resourceType":"Patient","id":"p1","text":"\\ud83d\\ude00"}', under)).toMatchObject(
+      {
+        ok: true,
+        resource: { text: '\u{1F600}' },
+      },
+    );
+  });
+
   it('accepts a resource of the key type and organization, with its id and parsed body', () => {
     const patient = {
       resourceType: 'Patient',

@@ -9,6 +9,8 @@ export const SUPPORTED_TYPES = ['Organization', 'Patient', 'Encounter', 'Observa
 export type SupportedType = (typeof SUPPORTED_TYPES)[number];
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/** With the `u` flag a surrogate pair is one code point, so this matches only a lone half. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 export type QuarantineCode =
   | 'not-json'
@@ -50,6 +52,9 @@ export function validateLine(text: string, expect: LineExpectation): LineVerdict
   } catch {
     return bad('not-json', 'the line is not valid JSON');
   }
+  if ((text.includes('\\ud') || text.includes('\\uD')) && !wellFormed(value)) {
+    return bad('not-json', 'the line has a lone UTF-16 surrogate escape (not Unicode text)');
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return bad(
       'not-an-object',
@@ -82,6 +87,18 @@ export function validateLine(text: string, expect: LineExpectation): LineVerdict
     );
   }
   return { ok: true, resourceType, id, resource };
+}
+
+/**
+ * Whether every string and key is well-formed Unicode: a lone surrogate (`"\ud800"`) is accepted
+ * by `JSON.parse` but refused by the warehouse's JSON functions.
+ * See: https://www.rfc-editor.org/rfc/rfc8259#section-8.2
+ */
+function wellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return !LONE_SURROGATE.test(value);
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) return value.every(wellFormed);
+  return Object.entries(value).every(([k, v]) => !LONE_SURROGATE.test(k) && wellFormed(v));
 }
 
 /** The organization a resource says it belongs to, if it says so. */

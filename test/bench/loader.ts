@@ -1,19 +1,27 @@
 /**
  * Loader benchmark, all in one run over the same landing files:
- * - `loadLanding` end to end (read, split, validate, append, commit) in MB/s;
- * - DuckDB's own `read_ndjson_objects` of the same files into a table;
- * - a bare `JSON.parse` per line (lines already in memory, and streamed from disk);
- * - peak RSS while loading one small and one large file (memory must not follow file size);
- * - peak RSS for a synthetic cohort generated and then loaded.
+ * - `loadLanding` end to end (read, split, validate, stage, copy, commit, and the checkpoint
+ *   DuckDB does on close) in MB/s;
+ * - DuckDB's own `read_ndjson_objects` of the same files into a table (commit included,
+ *   checkpoint on close not);
+ * - a bare `JSON.parse` per line (lines already in memory, and streamed from disk), and
+ *   `readLines` + `validateLine` alone;
+ * - peak RSS per stage, each stage in a fresh child process (its own max RSS): validation alone
+ *   and a load, for one small and one ten times larger file; generating and loading cohorts of
+ *   growing size (memory must not follow file or cohort size). `COHORT_PATIENTS=100000` runs one
+ *   cohort of that size instead.
  */
+import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { LANDING_PREFIX, landingKey } from '../../ingestion/landing/landing-keys';
+import { fileURLToPath } from 'node:url';
+import { LANDING_PREFIX, landingKey, parseLandingKey } from '../../ingestion/landing/landing-keys';
 import { loadLanding } from '../../ingestion/loader';
-import { readLines } from '../../ingestion/ndjson';
+import { readLines, validateLine } from '../../ingestion/ndjson';
+import { loadConfig } from '../../src/config';
 import { createLocalObjectStore, type ObjectStore } from '../../src/object-store';
 import { createDuckDbWarehouse } from '../../src/warehouse';
 
@@ -21,8 +29,8 @@ import { createDuckDbWarehouse } from '../../src/warehouse';
 const RATE_SET_BYTES = 64 * 1024 * 1024;
 /** DuckDB's memory limit during loads, as `fhir-gateway load` sets it by default. */
 const MEMORY_LIMIT = '512MB';
-/** Patients in the cohort generated and loaded for the memory figure (100k ≈ 5.5 GB, several minutes). */
-export const COHORT_PATIENTS = 10_000;
+/** Cohorts generated and loaded for the memory figures (100k ≈ 5.2 GB, several minutes: `COHORT_PATIENTS`). */
+const COHORT_SIZES = [5_000, 10_000, 20_000];
 
 type Generator = typeof import('../../ingestion/synthetic');
 
@@ -126,11 +134,16 @@ async function rateComparison(dir: string, generator: Generator | null): Promise
     for (const l of lines) JSON.parse(l);
   });
   lines.length = 0;
+  const validated = await measured(() => validateFiles(root, files));
 
   const loaderDb = await createDuckDbWarehouse({ path: join(dir, 'loader.duckdb') });
   await loaderDb.execute(`SET memory_limit = '${MEMORY_LIMIT}'`);
-  const loader = await measured(() => loadLanding(store, loaderDb));
-  await loaderDb.close();
+  const loader = await measured(async () => {
+    const summary = await loadLanding(store, loaderDb);
+    const closing = performance.now();
+    await loaderDb.close();
+    return { summary, closeSeconds: (performance.now() - closing) / 1000 };
+  });
 
   const duck = await createDuckDbWarehouse({ path: join(dir, 'read-json.duckdb') });
   const glob = join(root, LANDING_PREFIX, '**', '*.ndjson').replaceAll("'", "''");
@@ -149,14 +162,17 @@ async function rateComparison(dir: string, generator: Generator | null): Promise
   const parseStream = rate(streamed.seconds);
   const load = rate(loader.seconds);
   const duckRate = rate(readJson.seconds);
+  const { summary } = loader.value;
   console.log(
-    `lines: ${streamed.value} (loader: ${loader.value.loaded} loaded, ${loader.value.quarantined} quarantined; read_json: ${duckRows})`,
+    `lines: ${streamed.value} (loader: ${summary.loaded} loaded, ${summary.quarantined} quarantined; read_json: ${duckRows})`,
   );
   console.log(`JSON.parse per line, lines in memory   : ${fmt(parseMem)} MB/s`);
   console.log(`JSON.parse per line, streamed from disk: ${fmt(parseStream)} MB/s`);
+  console.log(`readLines + validateLine (no DuckDB)   : ${fmt(rate(validated.seconds))} MB/s`);
   console.log(`DuckDB read_ndjson_objects → table     : ${fmt(duckRate)} MB/s`);
   console.log(
-    `loader end to end                      : ${fmt(load)} MB/s (peak RSS ${fmt(loader.peakRssMb, 0)} MB)`,
+    `loader end to end (load + close)       : ${fmt(load)} MB/s (load ${fmt(summary.seconds, 2)} s, ` +
+      `close/checkpoint ${fmt(loader.value.closeSeconds, 2)} s)`,
   );
   console.log(
     `ratios: loader / JSON.parse in memory ${fmt((100 * load) / parseMem, 0)} %, ` +
@@ -165,7 +181,83 @@ async function rateComparison(dir: string, generator: Generator | null): Promise
   );
 }
 
-/** Peak RSS loading a small file, then a file ten times larger, each into a fresh warehouse. */
+/** `readLines` + `validateLine` over landing files, nothing kept. */
+async function validateFiles(root: string, files: string[]): Promise<number> {
+  let accepted = 0;
+  for (const f of files) {
+    const landing = parseLandingKey(f.slice(root.length + 1));
+    const expect = { org: landing?.org ?? '', type: landing?.type ?? '' };
+    for await (const line of readLines(createReadStream(f))) {
+      if (validateLine(line.text, expect).ok) accepted += 1;
+    }
+  }
+  return accepted;
+}
+
+interface StageFigures {
+  seconds: number;
+  maxRssMb: number;
+  bytes: number;
+  files?: number;
+  loaded?: number;
+}
+
+const runTs = fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url));
+const self = fileURLToPath(import.meta.url);
+
+/** Runs one stage in a fresh Node process so its max RSS is its own. */
+function inChild(stage: 'validate' | 'load' | 'generate', root: string, arg = ''): Promise<StageFigures> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [runTs, self, '--stage', stage, root, arg], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    p.stdout.on('data', (d) => {
+      out += d;
+    });
+    p.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as StageFigures)
+        : reject(new Error(`${stage} stage failed (${code})`)),
+    );
+  });
+}
+
+/** The child side of `inChild`: runs the stage and prints its figures as JSON. */
+async function runStage(stage: string, root: string, arg: string): Promise<void> {
+  const store = createLocalObjectStore({ root });
+  const started = performance.now();
+  let figures: Omit<StageFigures, 'seconds' | 'maxRssMb'>;
+  if (stage === 'validate') {
+    const files: string[] = [];
+    let bytes = 0;
+    for await (const o of store.list(LANDING_PREFIX)) {
+      files.push(join(root, o.key));
+      bytes += o.size;
+    }
+    figures = { bytes, files: files.length, loaded: await validateFiles(root, files) };
+  } else if (stage === 'load') {
+    const warehouse = await createDuckDbWarehouse({ path: arg });
+    await warehouse.execute(`SET memory_limit = '${MEMORY_LIMIT}'`);
+    const s = await loadLanding(store, warehouse);
+    await warehouse.close();
+    figures = { bytes: s.bytes, files: s.files, loaded: s.loaded };
+  } else {
+    const generator = await loadGenerator();
+    if (!generator) throw new Error('no generator');
+    const s = await generator.generateCohort(store, { patients: Number(arg), orgs: 3, seed: 11 });
+    figures = { bytes: s.bytes, files: s.files.length };
+  }
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(
+    JSON.stringify({ ...figures, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }),
+  );
+}
+
+const stageLine = (what: string, f: StageFigures) =>
+  `${what}: ${fmt(mb(f.bytes))} MB, ${fmt(mb(f.bytes) / f.seconds)} MB/s, ${fmt(f.seconds)} s, peak RSS ${fmt(f.maxRssMb, 0)} MB`;
+
+/** Peak RSS of validation alone and of a load, for a small file and one ten times larger. */
 async function memoryVersusFileSize(dir: string): Promise<void> {
   for (const size of [20, 200]) {
     const root = join(dir, `size-${size}`);
@@ -174,39 +266,36 @@ async function memoryVersusFileSize(dir: string): Promise<void> {
       landingKey({ org: 'org-a', type: 'Observation', batchId: `s${size}`, part: 0 }),
       observations(size * 1e6),
     );
-    const warehouse = await createDuckDbWarehouse({ path: join(dir, `size-${size}.duckdb`) });
-    await warehouse.execute(`SET memory_limit = '${MEMORY_LIMIT}'`);
-    const before = mb(process.memoryUsage.rss());
-    const r = await measured(() => loadLanding(store, warehouse));
-    await warehouse.close();
-    await rm(root, { recursive: true, force: true });
+    console.log(stageLine(`one ${size} MB file, readLines + validateLine`, await inChild('validate', root)));
     console.log(
-      `one ${size} MB file: ${fmt(mb(r.value.bytes) / r.seconds)} MB/s, RSS before ${fmt(before, 0)} MB, peak ${fmt(r.peakRssMb, 0)} MB`,
+      stageLine(`one ${size} MB file, loaded`, await inChild('load', root, join(dir, `size-${size}.duckdb`))),
     );
+    await rm(root, { recursive: true, force: true });
+    await rm(join(dir, `size-${size}.duckdb`), { force: true });
   }
 }
 
+/** Peak RSS generating, then loading, cohorts of growing size (each stage in its own process). */
 async function cohortMemory(dir: string, generator: Generator | null): Promise<void> {
   if (!generator) {
     console.log('cohort memory: skipped (ingestion/synthetic generateCohort is not there yet)');
     return;
   }
-  const store = createLocalObjectStore({ root: join(dir, 'cohort') });
-  const gen = await measured(() =>
-    generator.generateCohort(store, { patients: COHORT_PATIENTS, orgs: 3, seed: 11 }),
-  );
-  console.log(
-    `cohort of ${COHORT_PATIENTS} patients generated: ${fmt(mb(gen.value.bytes))} MB, ${gen.value.files.length} files, ` +
-      `${fmt(gen.seconds)} s, peak RSS ${fmt(gen.peakRssMb, 0)} MB`,
-  );
-  const warehouse = await createDuckDbWarehouse({ path: join(dir, 'cohort.duckdb') });
-  await warehouse.execute(`SET memory_limit = '${MEMORY_LIMIT}'`);
-  const load = await measured(() => loadLanding(store, warehouse));
-  await warehouse.close();
-  console.log(
-    `cohort loaded: ${load.value.loaded} rows, ${fmt(mb(load.value.bytes) / load.seconds)} MB/s, ${fmt(load.seconds)} s, ` +
-      `peak RSS ${fmt(load.peakRssMb, 0)} MB (process max ${fmt(process.resourceUsage().maxRSS / 1024, 0)} MB)`,
-  );
+  const requested = loadConfig().bench.cohortPatients;
+  for (const patients of requested ? [requested] : COHORT_SIZES) {
+    const root = join(dir, `cohort-${patients}`);
+    const db = join(dir, `cohort-${patients}.duckdb`);
+    console.log(
+      stageLine(
+        `cohort of ${patients} patients generated`,
+        await inChild('generate', root, String(patients)),
+      ),
+    );
+    const load = await inChild('load', root, db);
+    console.log(`${stageLine(`cohort of ${patients} patients loaded`, load)}, ${load.loaded} rows`);
+    await rm(root, { recursive: true, force: true });
+    await rm(db, { force: true });
+  }
 }
 
 export async function run(): Promise<void> {
@@ -219,4 +308,10 @@ export async function run(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+const stageAt = process.argv.indexOf('--stage');
+if (stageAt > 0 && process.argv[1] === self) {
+  const [stage, root, arg] = process.argv.slice(stageAt + 1) as [string, string, string];
+  await runStage(stage, root, arg);
 }
