@@ -11,34 +11,27 @@
   {{ regex_extract(ref, '([A-Z][A-Za-z]+)/[^/]+(/_history/[^/]*)?$', 1) }}
 {%- endmacro %}
 
-{#- Every coding of a list of Codings as ` system|code system|code ` (a missing system is empty:
-    ` |code `); null when there is none. See dbt/API_MARTS.md, "Search normalization". -#}
-{% macro coding_tokens(codings) -%}
-  {%- set kept = list_filter(codings, 'c', json_str('c', 'code') ~ ' is not null') -%}
-  {%- set each = list_map(kept, 'c', 'coalesce(' ~ json_str('c', 'system') ~ ", '') || '|' || " ~ json_str('c', 'code')) -%}
-  nullif(' ' || coalesce({{ list_join(each, ' ') }}, '') || ' ', '  ')
+{#- The search tokens of a list of ` system|code ` strings (`coding_token`, nulls skipped):
+    ` system|code system|code ` (a missing system is empty: ` |code `); null when there is none.
+    See dbt/API_MARTS.md, "Search normalization". -#}
+{% macro coding_tokens(tokens) -%}
+  nullif(' ' || coalesce({{ list_join(tokens, ' ') }}, '') || ' ', '  ')
 {%- endmacro %}
 
-{#- The tokens of one CodeableConcept at `path` of `expr`. -#}
-{% macro codeable_tokens(expr, path) -%}
-  {{ coding_tokens(json_list(json_get(expr, path ~ '.coding'))) }}
+{#- `system|code` of one Coding; null when it has no code. -#}
+{% macro coding_token(coding) -%}
+  coalesce({{ json_str(coding, 'system') }}, '') || '|' || {{ json_str(coding, 'code') }}
 {%- endmacro %}
 
-{#- The tokens of every CodeableConcept in the array at `path` of `expr` (e.g. `category`). -#}
-{% macro codeable_list_tokens(expr, path) -%}
-  {%- set concepts = json_list(json_get(expr, path)) -%}
-  {{ coding_tokens(list_flatten(list_map(concepts, 'cc', json_list(json_get('cc', 'coding'))))) }}
-{%- endmacro %}
-
-{#- Every part of every HumanName in `names` (a JSON array): family, given, prefix, suffix, text. -#}
-{% macro human_name_parts(names) -%}
-  {{ list_flatten(list_map(json_list(names), 'n', list_concat([
-      list_of(json_str('n', 'family')),
-      json_strings('n', 'given'),
-      json_strings('n', 'prefix'),
-      json_strings('n', 'suffix'),
-      list_of(json_str('n', 'text'))
-  ]))) }}
+{#- Every part of one HumanName `name`, in order: family, given, prefix, suffix, text. -#}
+{% macro human_name_parts(name) -%}
+  {{ list_concat([
+      list_of(json_str(name, 'family')),
+      json_strings(name, 'given'),
+      json_strings(name, 'prefix'),
+      json_strings(name, 'suffix'),
+      list_of(json_str(name, 'text'))
+  ]) }}
 {%- endmacro %}
 
 {#- Latest version per (organization, id): newest meta.lastUpdated, then the latest load, then the

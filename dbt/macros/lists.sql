@@ -1,13 +1,74 @@
-{#- Lists (DuckDB) / arrays (Snowflake) and their higher-order functions. `var` names the lambda
-    parameter that `expr` / `cond` use (pass the SQL of the body, usually built with json_* macros). -#}
+{#- Lists (DuckDB) / arrays (Snowflake).
 
-{% macro list_map(list, var, expr) %}{{ return(adapter.dispatch('list_map', 'fhir_gateway')(list, var, expr)) }}{% endmacro %}
-{% macro duckdb__list_map(list, var, expr) %}list_transform({{ list }}, {{ var }} -> {{ expr }}){% endmacro %}
-{% macro snowflake__list_map(list, var, expr) %}transform({{ list }}, {{ var }} -> {{ expr }}){% endmacro %}
+    Per-element work (map, filter) has no lambdas in the Snowflake SQL: Snowflake has them, but
+    CI's SQLFluff (1.4.5) cannot parse them, and the compiled SQL must parse. So it is written as
+    a query step, `with_list_maps` / `with_first_where`: the rows of `relation` with new columns
+    computed from the elements of the array `list`. DuckDB keeps its one-pass list lambdas (views
+    stay cheap: unused columns are never computed); Snowflake flattens the array
+    (`lateral flatten`), filters and aggregates per row (`array_agg ... within group`, `min_by`)
+    and joins that back by `keys` (column names unique per row of `relation`).
+    `var` names the element in the SQL of `expr` / `cond` (usually built with the json_* macros);
+    `list` is SQL over the unqualified columns of `relation`. -#}
 
-{% macro list_filter(list, var, cond) %}{{ return(adapter.dispatch('list_filter', 'fhir_gateway')(list, var, cond)) }}{% endmacro %}
-{% macro duckdb__list_filter(list, var, cond) %}list_filter({{ list }}, {{ var }} -> {{ cond }}){% endmacro %}
-{% macro snowflake__list_filter(list, var, cond) %}filter({{ list }}, {{ var }} -> {{ cond }}){% endmacro %}
+{#- `relation` plus, for each [expr, column] of `columns`, `column`: the list of `expr` per element of
+    `list`, in order. A NULL `expr` is kept by DuckDB and dropped by Snowflake, and an empty or
+    absent list is NULL on Snowflake: consumers (`list_join`, `list_flatten`) treat both alike. -#}
+{% macro with_list_maps(relation, keys, list, var, columns) %}{{ return(adapter.dispatch('with_list_maps', 'fhir_gateway')(relation, keys, list, var, columns)) }}{% endmacro %}
+{% macro duckdb__with_list_maps(relation, keys, list, var, columns) -%}
+    select
+        *,
+        {%- for c in columns %}
+        list_transform({{ list }}, {{ var }} -> {{ c[0] }}) as {{ c[1] }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ relation }}
+{%- endmacro %}
+{% macro snowflake__with_list_maps(relation, keys, list, var, columns) -%}
+    select
+        {{ relation }}.*,
+        {%- for c in columns %}
+        {{ var }}_elements.{{ c[1] }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ relation }}
+    left join (
+        select
+            {{ keys | join(', ') }},
+            {%- for c in columns %}
+            array_agg({{ c[0] }}) within group (order by {{ var }}_index) as {{ c[1] }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from ({{ list_elements(relation, keys, list, var) }}) as elements
+        group by {{ keys | join(', ') }}
+    ) as {{ var }}_elements using ({{ keys | join(', ') }})
+{%- endmacro %}
+
+{#- `relation` plus `column`: the first element of `list` for which `cond` holds (NULL if none). -#}
+{% macro with_first_where(relation, keys, list, var, cond, column) %}{{ return(adapter.dispatch('with_first_where', 'fhir_gateway')(relation, keys, list, var, cond, column)) }}{% endmacro %}
+{% macro duckdb__with_first_where(relation, keys, list, var, cond, column) -%}
+    select
+        *,
+        (list_filter({{ list }}, {{ var }} -> {{ cond }}))[1] as {{ column }}
+    from {{ relation }}
+{%- endmacro %}
+{% macro snowflake__with_first_where(relation, keys, list, var, cond, column) -%}
+    select
+        {{ relation }}.*,
+        {{ var }}_elements.{{ column }}
+    from {{ relation }}
+    left join (
+        select
+            {{ keys | join(', ') }},
+            min_by({{ var }}, {{ var }}_index) as {{ column }}
+        from ({{ list_elements(relation, keys, list, var) }}) as elements
+        where {{ cond }}
+        group by {{ keys | join(', ') }}
+    ) as {{ var }}_elements using ({{ keys | join(', ') }})
+{%- endmacro %}
+
+{#- Snowflake: one row per element of `list`: `keys`, the element as `var`, its 0-based position as
+    `<var>_index`. -#}
+{% macro list_elements(relation, keys, list, var) -%}
+    select {% for k in keys %}{{ relation }}.{{ k }}, {% endfor %}f.value as {{ var }}, f.index as {{ var }}_index
+            from {{ relation }}, lateral flatten(input => {{ list }}) as f
+{%- endmacro %}
 
 {#- A list of lists made one list. -#}
 {% macro list_flatten(list) %}{{ return(adapter.dispatch('list_flatten', 'fhir_gateway')(list)) }}{% endmacro %}
@@ -36,8 +97,3 @@
 {% macro list_size(list) %}{{ return(adapter.dispatch('list_size', 'fhir_gateway')(list)) }}{% endmacro %}
 {% macro duckdb__list_size(list) %}len({{ list }}){% endmacro %}
 {% macro snowflake__list_size(list) %}array_size({{ list }}){% endmacro %}
-
-{#- The first element (null for an empty or null list). -#}
-{% macro list_first(list) %}{{ return(adapter.dispatch('list_first', 'fhir_gateway')(list)) }}{% endmacro %}
-{% macro duckdb__list_first(list) %}({{ list }})[1]{% endmacro %}
-{% macro snowflake__list_first(list) %}get({{ list }}, 0){% endmacro %}

@@ -13,4 +13,4 @@ from identifiers as i
 inner join {{ ref('dim_patient_api') }} as d
     on d.organization_id = i.organization_id
     and d.id = {{ tokenize('i.organization_id', 'Patient', 'i.patient_id') }}
-where position('"' || i.value || '"' in d.resource) > 0
+where contains(d.resource, '"' || i.value || '"')

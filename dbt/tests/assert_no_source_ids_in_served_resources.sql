@@ -1,9 +1,9 @@
 {#- No source-system id (of the resource itself, its patient or its encounter) appears in a
     served resource, as an id or in a reference. Returns the offending rows. -#}
 {%- macro leaks(source_id, resource) -%}
-  (position('"' || {{ source_id }} || '"' in {{ resource }}) > 0
-   or position('/' || {{ source_id }} || '"' in {{ resource }}) > 0
-   or position(':' || {{ source_id }} || '"' in {{ resource }}) > 0)
+  (contains({{ resource }}, '"' || {{ source_id }} || '"')
+   or contains({{ resource }}, '/' || {{ source_id }} || '"')
+   or contains({{ resource }}, ':' || {{ source_id }} || '"'))
 {%- endmacro -%}
 with patients as (
 

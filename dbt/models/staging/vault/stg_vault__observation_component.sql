@@ -15,16 +15,25 @@ flattened as (
         o.encounter_ref_id,
         o.effective_start,
         c.index as component_index,
+        c.value as component,
         {{ json_str('c.value', 'code.coding[0].system') }} as code_system,
         {{ json_str('c.value', 'code.coding[0].code') }} as code,
         {{ json_str('c.value', 'code.coding[0].display') }} as code_display,
-        {{ codeable_tokens('c.value', 'code') }} as code_tokens,
         {{ json_num('c.value', 'valueQuantity.value') }} as value_quantity,
         {{ json_str('c.value', 'valueQuantity.unit') }} as value_unit,
         {{ json_str('c.value', 'valueQuantity.system') }} as value_system,
         {{ json_str('c.value', 'valueQuantity.code') }} as value_code
     from observations as o
     {{ json_flatten(json_get('o.resource', 'component'), 'c') }}
+
+),
+
+with_code_tokens as (
+
+    {{ with_list_maps('flattened', ['organization_id', 'observation_id', 'component_index'],
+        json_list(json_get('component', 'code.coding')), 'c', [
+        [coding_token('c'), 'code_token_list']
+    ]) }}
 
 ),
 
@@ -40,12 +49,12 @@ final as (
         code_system,
         code,
         code_display,
-        code_tokens,
+        {{ coding_tokens('code_token_list') }} as code_tokens,
         value_quantity,
         value_unit,
         value_system,
         value_code
-    from flattened
+    from with_code_tokens
 
 )
 
