@@ -8,15 +8,16 @@ import type { RequestContext } from '../src/context';
 import { forbidden, notFound } from '../src/fhir/operation-outcome';
 import type { ResourceType } from '../src/fhir/search-parameters';
 import { type ParseOptions, parseSearchRequest, type SearchRequest } from '../src/fhir/search-request';
-import type { ParentType, ResourceRow } from '../src/repository';
+import type { ParentType, ResourceRow, SearchPage } from '../src/repository';
 
 export type SearchParams = readonly (readonly [string, string])[];
 
 export interface SearchResult {
   request: SearchRequest;
   rows: ResourceRow[];
-  /** The opaque cursor of the next page, when there is one. */
-  nextCursor?: string;
+  hasNext: boolean;
+  /** The opaque cursor of the next page, when there is one (signed on first read). */
+  readonly nextCursor: string | undefined;
   /** Present when `_total=accurate` (or `estimate`) or `_summary=count` was asked. */
   total?: number;
 }
@@ -62,13 +63,43 @@ export function searchResources(
 async function runSearch(ctx: RequestContext, request: SearchRequest): Promise<SearchResult> {
   const wantTotal = request.summaryCount || request.total === 'accurate';
   const [page, total] = await Promise.all([
-    request.summaryCount ? { rows: [] } : ctx.repository.search(request),
+    request.summaryCount ? ({ rows: [] } satisfies SearchPage) : ctx.repository.search(request),
     wantTotal ? ctx.repository.count(request) : undefined,
   ]);
-  const result: SearchResult = { request, rows: page.rows };
-  if ('next' in page && page.next) result.nextCursor = ctx.repository.encodeCursor(request, page.next);
+  const result = pageResult(ctx, request, page);
   if (total !== undefined) result.total = total;
   return result;
+}
+
+/** A page as a result; its next cursor is signed only when someone reads it (edges rarely do). */
+function pageResult(ctx: RequestContext, request: SearchRequest, page: SearchPage): SearchResult {
+  const { next } = page;
+  return {
+    request,
+    rows: page.rows,
+    hasNext: next !== undefined,
+    get nextCursor() {
+      return next && ctx.repository.encodeCursor(request, next);
+    },
+  };
+}
+
+const parsedEdgeRequests = new WeakMap<RequestContext, Map<string, SearchRequest>>();
+
+/** Parses edge arguments once per request: every sibling parent of an edge shares them. */
+function parseEdgeRequest(ctx: RequestContext, type: ResourceType, params: SearchParams): SearchRequest {
+  let parsed = parsedEdgeRequests.get(ctx);
+  if (!parsed) {
+    parsed = new Map();
+    parsedEdgeRequests.set(ctx, parsed);
+  }
+  const key = `${type}${JSON.stringify(params)}`;
+  let request = parsed.get(key);
+  if (!request) {
+    request = parseSearchRequest(type, params);
+    parsed.set(key, request);
+  }
+  return request;
 }
 
 /** Counts the matches of a top-level search. */
@@ -86,11 +117,8 @@ export async function searchChildren(
   params: SearchParams,
 ): Promise<SearchResult> {
   requireScope(ctx, type, 's');
-  const request = parseSearchRequest(type, params);
-  const page = await ctx.loaders.children(request, parent).load(parentId);
-  const result: SearchResult = { request, rows: page.rows };
-  if (page.next) result.nextCursor = ctx.repository.encodeCursor(request, page.next);
-  return result;
+  const request = parseEdgeRequest(ctx, type, params);
+  return pageResult(ctx, request, await ctx.loaders.children(request, parent).load(parentId));
 }
 
 /** The number of `type` resources under one parent matching `params`; batched like `searchChildren`. */
@@ -102,5 +130,5 @@ export function countChildren(
   params: SearchParams,
 ): Promise<number> {
   requireScope(ctx, type, 's');
-  return ctx.loaders.childCounts(parseSearchRequest(type, params), parent).load(parentId);
+  return ctx.loaders.childCounts(parseEdgeRequest(ctx, type, params), parent).load(parentId);
 }

@@ -45,8 +45,28 @@ export function scopesFromClaim(claim: unknown): string[] {
   return [];
 }
 
-/** Whether the granted scopes allow `interaction` on `resourceType` organization-wide. */
+const decided = new WeakMap<readonly string[], Map<string, boolean>>();
+
+/**
+ * Whether the granted scopes allow `interaction` on `resourceType` organization-wide. Answers
+ * are remembered per scopes array (one per principal): GraphQL asks once per field and row.
+ */
 export function allows(scopes: readonly string[], resourceType: string, interaction: Interaction): boolean {
+  let answers = decided.get(scopes);
+  if (!answers) {
+    answers = new Map();
+    decided.set(scopes, answers);
+  }
+  const key = `${resourceType}.${interaction}`;
+  let answer = answers.get(key);
+  if (answer === undefined) {
+    answer = decide(scopes, resourceType, interaction);
+    answers.set(key, answer);
+  }
+  return answer;
+}
+
+function decide(scopes: readonly string[], resourceType: string, interaction: Interaction): boolean {
   return scopes.some((s) => {
     const p = parseScope(s);
     return (

@@ -8,6 +8,7 @@ import type { SearchParams, SearchResult } from '../../resolvers';
 import type { RequestContext } from '../context';
 import { badRequest } from '../fhir/operation-outcome';
 import { RESOURCE_DEFS, type ResourceType } from '../fhir/search-parameters';
+import type { ResourceRow } from '../repository';
 import { builder } from './builder';
 
 const camel = (name: string) =>
@@ -15,7 +16,7 @@ const camel = (name: string) =>
 
 type Filter = Record<string, readonly string[] | null | undefined>;
 
-const fieldsOf = (type: ResourceType) =>
+const fieldList = (type: ResourceType) =>
   RESOURCE_DEFS[type].params.flatMap((p) => [
     {
       field: camel(p.name),
@@ -29,6 +30,13 @@ const fieldsOf = (type: ResourceType) =>
     })),
   ]);
 
+const FIELDS = Object.fromEntries(
+  (Object.keys(RESOURCE_DEFS) as ResourceType[]).map((type) => [
+    type,
+    new Map(fieldList(type).map((f) => [f.field, f])),
+  ]),
+) as Record<ResourceType, Map<string, ReturnType<typeof fieldList>[number]>>;
+
 /** The `<Type>Filter` input of one resource type. */
 export const filterInputs = Object.fromEntries(
   (Object.keys(RESOURCE_DEFS) as ResourceType[]).map((type) => [
@@ -37,7 +45,10 @@ export const filterInputs = Object.fromEntries(
       description: `Search parameters of ${type}: values use FHIR search syntax; list entries are ANDed, commas OR.`,
       fields: (t) =>
         Object.fromEntries(
-          fieldsOf(type).map((f) => [f.field, t.stringList({ required: false, description: f.description })]),
+          [...FIELDS[type].values()].map((f) => [
+            f.field,
+            t.stringList({ required: false, description: f.description }),
+          ]),
         ),
     }),
   ]),
@@ -57,9 +68,8 @@ export function toSearchParams(type: ResourceType, args: ConnectionArgs): Search
   if (args.last != null || args.before != null)
     throw badRequest('Only forward paging (first/after) is supported');
   const params: [string, string][] = [];
-  const fields = fieldsOf(type);
   for (const [key, values] of Object.entries(args.filter ?? {})) {
-    const f = fields.find((x) => x.field === key);
+    const f = FIELDS[type].get(key);
     if (f) for (const v of values ?? []) params.push([f.param, v]);
   }
   if (args.sort) params.push(['_sort', args.sort]);
@@ -71,24 +81,34 @@ export function toSearchParams(type: ResourceType, args: ConnectionArgs): Search
   return params;
 }
 
-/** A relay connection over one page of search results. */
+/** A relay connection over one page of search results; cursors are signed only when asked for. */
 export function toConnection(
   ctx: RequestContext,
   result: SearchResult,
   totalCount: () => Promise<number>,
   after?: string | null,
 ) {
+  const cursorOf = (row: ResourceRow) =>
+    ctx.repository.encodeCursor(result.request, { values: row.sortValues, id: row.id });
   const edges = result.rows.map((row) => ({
-    cursor: ctx.repository.encodeCursor(result.request, { values: row.sortValues, id: row.id }),
     node: row,
+    get cursor() {
+      return cursorOf(row);
+    },
   }));
+  const first = result.rows[0];
+  const last = result.rows[result.rows.length - 1];
   return {
     edges,
     pageInfo: {
-      hasNextPage: !!result.nextCursor,
+      hasNextPage: result.hasNext,
       hasPreviousPage: !!after,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return first ? cursorOf(first) : null;
+      },
+      get endCursor() {
+        return last ? cursorOf(last) : null;
+      },
     },
     totalCount,
   };

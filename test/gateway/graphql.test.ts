@@ -158,6 +158,21 @@ describe('GraphQL roots, filters and paging', () => {
   });
 });
 
+describe('GraphQL connection arguments', () => {
+  it('answers first: 0 with the total and no edges, and refuses a negative first or backward paging', async () => {
+    expect(await gql('{ patients(first: 0) { totalCount edges { node { id } } } }')).toEqual({
+      data: { patients: { totalCount: x.ids('Patient', org, () => true).length, edges: [] } },
+    });
+    for (const args of ['first: -1', 'last: 2', 'before: "x"']) {
+      const res = await gql(`{ patients(${args}) { edges { node { id } } } }`);
+      expect(res, args).toMatchObject({
+        data: { patients: null },
+        errors: [{ path: ['patients'], extensions: { code: 'BAD_USER_INPUT' } }],
+      });
+    }
+  });
+});
+
 describe('the printed schema', () => {
   it('matches the committed schema/schema.graphql (run `npx tsx src/graphql/print-schema.ts` after changes)', () => {
     expect(readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8')).toBe(
