@@ -46,6 +46,12 @@ describe('search request parsing', () => {
     expect(status(() => parse('Patient', 'gender:text=male'))).toBe(400);
   });
 
+  it("refuses the 'ap' prefix on dates by name rather than as a malformed date", () => {
+    expect(() => parse('Patient', 'birthdate=ap1980')).toThrow(
+      "The 'ap' prefix is not supported on 'birthdate'",
+    );
+  });
+
   it('ignores chained and _include parameters unless handling is strict', () => {
     expect(parse('Observation', 'patient.name=x&_include=Observation:patient').recognized).toEqual([]);
     expect(status(() => parse('Observation', '_include=Observation:patient', true))).toBe(400);

@@ -193,6 +193,9 @@ function parseValue(param: SearchParamDef, raw: string): ClauseValue {
       return { kind: 'token', token };
     }
     case 'date': {
+      if (raw.startsWith('ap')) {
+        throw badRequest(`The 'ap' prefix is not supported on '${param.name}'`, [param.name]);
+      }
       const date = parseDateValue(raw);
       if (!date) throw invalid();
       return { kind: 'date', date };
