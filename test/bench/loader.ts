@@ -30,7 +30,7 @@ const RATE_SET_BYTES = 64 * 1024 * 1024;
 /** DuckDB's memory limit during loads, as `fhir-gateway load` sets it by default. */
 const MEMORY_LIMIT = '512MB';
 /** Cohorts generated and loaded for the memory figures (100k ≈ 5.2 GB, several minutes: `COHORT_PATIENTS`). */
-const COHORT_SIZES = [5_000, 10_000, 20_000];
+const COHORT_SIZES = [2_500, 5_000, 10_000];
 
 type Generator = typeof import('../../ingestion/synthetic');
 
