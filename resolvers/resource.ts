@@ -132,3 +132,33 @@ export function countChildren(
   requireScope(ctx, type, 's');
   return ctx.loaders.childCounts(parseEdgeRequest(ctx, type, params), parent).load(parentId);
 }
+
+/** What a resource type offers every adapter: read (404 when missing), load (null) and search. */
+export interface TypeResolvers {
+  read(ctx: RequestContext, id: string): Promise<ResourceRow>;
+  load(ctx: RequestContext, id: string): Promise<ResourceRow | null>;
+  search(ctx: RequestContext, params: SearchParams, options?: ParseOptions): Promise<SearchResult>;
+}
+
+export function typeResolvers(type: ResourceType): TypeResolvers {
+  return {
+    read: (ctx, id) => readResource(ctx, type, id),
+    load: (ctx, id) => loadResource(ctx, type, id),
+    search: (ctx, params, options) => searchResources(ctx, type, params, options),
+  };
+}
+
+/** A batched edge from a parent to its `type` children: one page and the count per parent. */
+export interface EdgeResolvers {
+  type: ResourceType;
+  page(ctx: RequestContext, parentId: string, params?: SearchParams): Promise<SearchResult>;
+  count(ctx: RequestContext, parentId: string, params?: SearchParams): Promise<number>;
+}
+
+export function edgeResolvers(type: ResourceType, parent: ParentType): EdgeResolvers {
+  return {
+    type,
+    page: (ctx, parentId, params = []) => searchChildren(ctx, type, parent, parentId, params),
+    count: (ctx, parentId, params = []) => countChildren(ctx, type, parent, parentId, params),
+  };
+}
