@@ -48,7 +48,7 @@ export const stringMatch = (parts: string[], needle: string, modifier?: 'exact' 
   return parts.some((p) =>
     normalizeForSearch(p)
       .split(' ')
-      .some((w, i, ws) =>
+      .some((_w, i, ws) =>
         modifier === 'contains' ? normalizeForSearch(p).includes(n) : ws.slice(i).join(' ').startsWith(n),
       ),
   );

@@ -5,49 +5,26 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestWarehouse, type RawResource, type TestWarehouse } from '../support/cohort';
-import { BASE, createTestApp } from '../support/gateway';
+import { BASE, createFhirClient, createTestApp, entryIds, link } from '../support/gateway';
 import { codings, createExpectations } from './expectations';
 
 type Json = Record<string, unknown>;
 let tw: TestWarehouse;
-let app: ReturnType<typeof createTestApp>['app'];
 let x: ReturnType<typeof createExpectations>;
 let org: string;
+let client: ReturnType<typeof createFhirClient>;
 
 beforeAll(async () => {
   tw = await buildTestWarehouse({ patients: 40, orgs: 2, seed: 7 });
-  app = createTestApp(tw.warehouse, tw.salt).app;
   x = createExpectations(tw);
   org = tw.organizations[0]!;
+  client = createFhirClient(createTestApp(tw.warehouse, tw.salt).app, org);
 });
 afterAll(() => tw.close());
 
-const call = (path: string, init: RequestInit = {}) => {
-  const headers = new Headers(init.headers);
-  headers.set('x-test-org', org);
-  return app.request(`/v1/fhir/${path}`, { ...init, headers });
-};
-const bundle = async (path: string) => {
-  const res = await call(path);
-  expect(res.status, path).toBe(200);
-  return (await res.json()) as Json;
-};
-const link = (b: Json, rel: string) =>
-  (b.link as Json[]).find((l) => l.relation === rel)?.url as string | undefined;
-const entryIds = (b: Json) =>
-  ((b.entry as Json[] | undefined) ?? []).map((e) => (e.resource as Json).id as string);
-
-/** Every id a search returns in order, following `next` links. */
-async function walk(path: string): Promise<string[]> {
-  const ids: string[] = [];
-  let url: string | undefined = `${BASE}/${path}`;
-  while (url) {
-    const b = await bundle(url.slice(BASE.length + 1));
-    ids.push(...entryIds(b));
-    url = link(b, 'next');
-  }
-  return ids;
-}
+const call = (path: string, init?: RequestInit) => client.call(path, init);
+const bundle = (path: string) => client.bundle(path);
+const walk = (path: string) => client.walk(path);
 
 describe('content negotiation', () => {
   it('lets _format override Accept: JSON forms are served, XML and unknown forms are 406', async () => {

@@ -1,35 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCE_DEFS, RESOURCE_TYPES } from '../../src/fhir/search-parameters';
 import { buildTestWarehouse, type TestWarehouse } from '../support/cohort';
-import { BASE, createTestApp } from '../support/gateway';
+import { BASE, type CallInit, createFhirClient, createTestApp, entryIds, link } from '../support/gateway';
 import { createExpectations } from './expectations';
 
 type Json = Record<string, unknown>;
 let tw: TestWarehouse;
-let app: ReturnType<typeof createTestApp>['app'];
 let x: ReturnType<typeof createExpectations>;
 let org: string;
 let other: string;
+let client: ReturnType<typeof createFhirClient>;
 
 beforeAll(async () => {
   tw = await buildTestWarehouse({ patients: 40, orgs: 2, seed: 7 });
-  app = createTestApp(tw.warehouse, tw.salt).app;
   x = createExpectations(tw);
   [org, other] = tw.organizations as [string, string];
+  client = createFhirClient(createTestApp(tw.warehouse, tw.salt).app, org);
 });
 afterAll(() => tw.close());
 
-const call = (path: string, init: RequestInit & { org?: string; scope?: string } = {}) => {
-  const headers = new Headers(init.headers);
-  if (init.org !== '') headers.set('x-test-org', init.org ?? org);
-  if (init.scope) headers.set('x-test-scope', init.scope);
-  return app.request(`/v1/fhir/${path}`, { ...init, headers });
-};
+const call = (path: string, init?: CallInit) => client.call(path, init);
 const json = async (res: Response) => (await res.json()) as Json;
-const entryIds = (b: Json) =>
-  ((b.entry as Json[] | undefined) ?? []).map((e) => (e.resource as Json).id as string);
-const link = (b: Json, rel: string) =>
-  (b.link as Json[]).find((l) => l.relation === rel)?.url as string | undefined;
 
 describe('reads', () => {
   it('returns the served resource byte for byte as application/fhir+json', async () => {
