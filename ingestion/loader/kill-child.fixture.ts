@@ -8,7 +8,7 @@ import { createLocalObjectStore, type ObjectStore } from '../../src/object-store
 import { createDuckDbWarehouse } from '../../src/warehouse';
 import { loadLanding } from './load-landing';
 
-const [root, dbPath, stallAfter] = process.argv.slice(2) as [string, string, string];
+const [root, dbPath, stallAfter, stagingDir] = process.argv.slice(2) as [string, string, string, string];
 const inner = createLocalObjectStore({ root });
 const store: ObjectStore = {
   ...inner,
@@ -36,5 +36,6 @@ const store: ObjectStore = {
 const warehouse = await createDuckDbWarehouse({ path: dbPath });
 await loadLanding(store, warehouse, {
   concurrency: 1,
+  stagingDir,
   onFile: (f) => process.stdout.write(`DONE ${f.key}\n`),
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,10 +33,11 @@ describe('a load killed in the middle of a file', () => {
     await store.put(first, lines(100, 'a'));
     await store.put(second, lines(SECOND_FILE_LINES, 'b'));
     const dbPath = join(dir, 'warehouse.duckdb');
+    const stagingDir = join(dir, 'staging');
 
     const proc = spawn(
       process.execPath,
-      ['--import', 'tsx', child, join(dir, 'lake'), dbPath, String(STALL_AFTER)],
+      ['--import', 'tsx', child, join(dir, 'lake'), dbPath, String(STALL_AFTER), stagingDir],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -65,11 +67,13 @@ describe('a load killed in the middle of a file', () => {
         { object_key: first },
       ]);
 
-      expect(await loadLanding(store, warehouse)).toMatchObject({
+      expect(existsSync(stagingDir)).toBe(true);
+      expect(await loadLanding(store, warehouse, { stagingDir })).toMatchObject({
         files: 1,
         loaded: SECOND_FILE_LINES,
         quarantined: 0,
       });
+      expect(existsSync(stagingDir)).toBe(false);
       expect(await loadLanding(store, warehouse)).toMatchObject({ files: 0, loaded: 0 });
       expect(
         await warehouse.query(

@@ -42,7 +42,11 @@ export interface LoadOptions {
   maxLineBytes?: number;
   /** Most landing bytes committed in one transaction (default 64 MB; each file stays whole). */
   batchBytes?: number;
-  /** Where accepted lines are staged for the warehouse's bulk copy (default: a fresh folder under the OS temp dir). */
+  /**
+   * Where accepted lines are staged for the warehouse's bulk copy (default: a fresh folder under the
+   * OS temp dir). A given folder belongs to this loader alone: it is emptied before the run (a run
+   * killed mid-way leaves staged files) and after it.
+   */
   stagingDir?: string;
 }
 
@@ -67,12 +71,15 @@ export async function loadLanding(
     bytes: 0,
     seconds: 0,
   };
-  if (options.stagingDir) await mkdir(options.stagingDir, { recursive: true });
+  if (options.stagingDir) {
+    await rm(options.stagingDir, { recursive: true, force: true });
+    await mkdir(options.stagingDir, { recursive: true });
+  }
   const stagingDir = options.stagingDir ?? (await mkdtemp(join(tmpdir(), 'fhir-gateway-load-')));
   try {
     await loadNew(store, warehouse, options, { done, summary, stagingDir });
   } finally {
-    if (!options.stagingDir) await rm(stagingDir, { recursive: true, force: true });
+    await rm(stagingDir, { recursive: true, force: true });
   }
   summary.seconds = (performance.now() - started) / 1000;
   return summary;

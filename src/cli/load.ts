@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
 import { loadLanding, QUARANTINE_PREFIX } from '../../ingestion/loader';
@@ -43,6 +44,7 @@ Quarantine:     ${QUARANTINE_PREFIX}org=<org>/type=<Type>/batch=<id>/part-<nnnnn
       const progress = createProgress('load', { unit: 'files', quiet: opts.quiet });
       try {
         const summary = await loadLanding(store, warehouse, {
+          stagingDir: join(config.dataDir, 'staging'),
           prefix: opts.prefix,
           log,
           concurrency,

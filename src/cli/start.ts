@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
 import { loadLanding } from '../../ingestion/loader';
@@ -52,7 +53,11 @@ export function registerStart(program: Command): void {
       const warehouse = await openWarehouse(config);
       try {
         const progress = createProgress('load', { unit: 'files', quiet: opts.quiet });
-        const loaded = await loadLanding(store, warehouse, { log, onFile: (f) => progress.tick(1, f.bytes) });
+        const loaded = await loadLanding(store, warehouse, {
+          log,
+          stagingDir: join(config.dataDir, 'staging'),
+          onFile: (f) => progress.tick(1, f.bytes),
+        });
         progress.stop();
         if (loaded.files > 0 || !(await hasBuild(warehouse)))
           await transform(config, warehouse, !!opts.quiet);
