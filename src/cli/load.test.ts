@@ -1,32 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { landingKey } from '../../ingestion/landing/landing-keys';
+import { runCli } from '../../test/support/run-cli';
 import { createLocalObjectStore } from '../object-store';
 import { createDuckDbWarehouse } from '../warehouse';
 
-const bin = fileURLToPath(new URL('../../bin/fhir-gateway.js', import.meta.url));
-
 let dataDir: string;
-const run = (...args: string[]) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const p = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    p.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+const run = (...args: string[]) => runCli(dataDir, ...args);
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'cli-load-'));
