@@ -3,14 +3,11 @@
  * production mode over a generated cohort, with tokens from the token lab's JWKS on loopback,
  * every app log line captured and every warehouse statement recorded.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { observeWarehouse, type SqlValue } from '../../src/warehouse/warehouse';
-import { buildTestWarehouse, type CohortOptions } from '../support/cohort';
+import type { SqlValue } from '../../src/warehouse';
+import type { CohortOptions } from '../support/cohort';
+import { openRealGateway } from '../support/real-gateway';
 import { ISSUER, type TokenLab } from './token-lab';
 
 export interface RecordedQuery {
@@ -23,26 +20,24 @@ export async function openSecureApp(
   cohort: CohortOptions = { patients: 30, orgs: 2, seed: 11 },
   env: Record<string, string> = {},
 ) {
-  const built = await buildTestWarehouse(cohort);
-  const dir = await mkdtemp(join(tmpdir(), 'secure-app-'));
   const queries: RecordedQuery[] = [];
   const logLines: string[] = [];
-  const warehouse = observeWarehouse(built.warehouse, (sql, params) => queries.push({ sql, params }));
-  const config = loadConfig({
-    APP_ENV: 'production',
-    LOG_LEVEL: 'debug',
-    DATA_DIR: dir,
-    TOKEN_SALT: built.salt,
-    PUBLIC_BASE_URL: 'https://api.example.test',
-    AUTH_MODE: 'jwks',
-    AUTH_JWKS_URL: lab.jwks.url,
-    AUTH_ISSUER: ISSUER,
-    AUDIT_LOG: join(dir, 'audit.ndjson'),
-    RATE_LIMIT_CAPACITY: '1000000',
-    ...env,
-  });
   const log = createLogger({ level: 'debug', destination: { write: (line: string) => logLines.push(line) } });
-  const opened = await openApp(config, log, { warehouse });
+  const opened = await openRealGateway(cohort, {
+    log,
+    onQuery: (sql, params) => queries.push({ sql, params }),
+    env: (dir) => ({
+      APP_ENV: 'production',
+      LOG_LEVEL: 'debug',
+      PUBLIC_BASE_URL: 'https://api.example.test',
+      AUTH_MODE: 'jwks',
+      AUTH_JWKS_URL: lab.jwks.url,
+      AUTH_ISSUER: ISSUER,
+      AUDIT_LOG: join(dir, 'audit.ndjson'),
+      RATE_LIMIT_CAPACITY: '1000000',
+      ...env,
+    }),
+  });
   const token = (org: string, scope = 'system/*.rs') => lab.sign({ org, scope });
 
   /** Calls the app as `org` (no token when `org` is null). */
@@ -63,18 +58,15 @@ export async function openSecureApp(
 
   return {
     app: opened.app,
-    built,
-    config,
-    dir,
+    built: opened.built,
+    config: opened.config,
+    dir: opened.dir,
     queries,
     logLines,
     token,
     call,
     graphql,
-    async close() {
-      await built.close();
-      await rm(dir, { recursive: true, force: true });
-    },
+    close: opened.close,
   };
 }
 
