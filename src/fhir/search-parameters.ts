@@ -60,11 +60,18 @@ const common = {
     description: 'Logical id of this artifact',
     target: { kind: 'id' },
   },
+  lastUpdated: {
+    name: '_lastUpdated',
+    type: 'date',
+    expression: 'Resource.meta.lastUpdated',
+    description: 'When the resource version last changed',
+    target: { kind: 'date', lo: 'last_updated', hi: 'last_updated', cast: 'timestamp' },
+  },
   sorts: {
     _id: { column: 'id', cast: 'varchar' },
     _lastUpdated: { column: 'last_updated', cast: 'timestamp' },
   },
-} as const satisfies { id: SearchParamDef; sorts: Record<string, SortDef> };
+} as const satisfies { id: SearchParamDef; lastUpdated: SearchParamDef; sorts: Record<string, SortDef> };
 
 const patientRef = (name: string, expression: string): SearchParamDef => ({
   name,
@@ -88,6 +95,7 @@ export const RESOURCE_DEFS: Readonly<Record<ResourceType, ResourceDef>> = {
     parents: {},
     params: [
       common.id,
+      common.lastUpdated,
       {
         name: 'identifier',
         type: 'token',
@@ -148,6 +156,7 @@ export const RESOURCE_DEFS: Readonly<Record<ResourceType, ResourceDef>> = {
     parents: { Patient: 'patient_id' },
     params: [
       common.id,
+      common.lastUpdated,
       patientRef('patient', 'Encounter.subject.where(resolve() is Patient)'),
       patientRef('subject', 'Encounter.subject'),
       {
@@ -188,6 +197,7 @@ export const RESOURCE_DEFS: Readonly<Record<ResourceType, ResourceDef>> = {
     parents: { Patient: 'patient_id', Encounter: 'encounter_id' },
     params: [
       common.id,
+      common.lastUpdated,
       patientRef('patient', 'Observation.subject.where(resolve() is Patient)'),
       patientRef('subject', 'Observation.subject'),
       encounterRef('Observation.encounter'),
@@ -233,6 +243,7 @@ export const RESOURCE_DEFS: Readonly<Record<ResourceType, ResourceDef>> = {
     parents: { Patient: 'patient_id', Encounter: 'encounter_id' },
     params: [
       common.id,
+      common.lastUpdated,
       patientRef('patient', 'Condition.subject.where(resolve() is Patient)'),
       patientRef('subject', 'Condition.subject'),
       encounterRef('Condition.encounter'),

@@ -12,7 +12,7 @@ import type { ResourceRow } from '../repository';
 import { builder } from './builder';
 
 const camel = (name: string) =>
-  name === '_id' ? 'id' : name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  name.replace(/^_/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 type Filter = Record<string, readonly string[] | null | undefined>;
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestWarehouse, type RawResource, type TestWarehouse } from '../support/cohort';
 import { BASE, createFhirClient, createTestApp, entryIds, link } from '../support/gateway';
-import { codings, createExpectations } from './expectations';
+import { codings, createExpectations, dateMatches, implicitRange } from './expectations';
 
 type Json = Record<string, unknown>;
 let tw: TestWarehouse;
@@ -108,6 +108,23 @@ describe('result parameters', () => {
     const ids = await walk(path);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(x.ids(type, org, () => true));
+  });
+});
+
+describe('_lastUpdated', () => {
+  it.each([
+    ['Encounter', 'ge2023-01-01'],
+    ['Observation', 'lt2021-06'],
+    ['Patient', 'sa2025-06-15'],
+    ['Condition', 'eq2022'],
+  ] as const)('matches %s?_lastUpdated=%s on meta.lastUpdated', async (type, value) => {
+    const [start, end] = implicitRange(value.slice(2));
+    const want = x.ids(type, org, (r) => {
+      const t = Date.parse((r.meta as Json).lastUpdated as string);
+      return dateMatches(value.slice(0, 2), start, end, t, t);
+    });
+    expect(want.length).toBeGreaterThan(0);
+    expect([...(await walk(`${type}?_lastUpdated=${value}&_count=1000`))].sort()).toEqual(want);
   });
 });
 

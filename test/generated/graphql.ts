@@ -16,6 +16,8 @@ export type ObservationFilter = {
   encounter?: Array<string> | null | undefined;
   /** Logical id of this artifact (FHIR token search: _id) */
   id?: Array<string> | null | undefined;
+  /** When the resource version last changed (FHIR date search: _lastUpdated) */
+  lastUpdated?: Array<string> | null | undefined;
   /** The patient the resource is about (FHIR reference search: patient) */
   patient?: Array<string> | null | undefined;
   /** The patient the resource is about (FHIR reference search: subject) */
