@@ -63,5 +63,7 @@ describe('search request parsing', () => {
     expect(key('gender=male&_count=5')).toBe(key('_count=7&gender=male'));
     expect(key('gender=male')).not.toBe(key('gender=female'));
     expect(key('gender=male&_sort=birthdate')).not.toBe(key('gender=male&_sort=-birthdate'));
+    expect(key('_sort=family&_sort=birthdate')).not.toBe(key('_sort=birthdate&_sort=family'));
+    expect(key('_sort=family&_sort=birthdate')).toBe(key('_sort=birthdate'));
   });
 });

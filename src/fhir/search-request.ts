@@ -96,11 +96,12 @@ export function parseSearchRequest(
   if (!request.sort.some((s) => s.name === '_id')) {
     request.sort.push({ name: '_id', def: def.sorts._id!, descending: false });
   }
-  request.queryKey = digest([type, ...request.recognized.filter(([n]) => !NOT_IN_KEY.has(n)).sort()]);
+  const order = request.sort.map((k) => `${k.descending ? '-' : ''}${k.name}`);
+  request.queryKey = digest([type, order, ...request.recognized.filter(([n]) => !NOT_IN_KEY.has(n)).sort()]);
   return request;
 }
 
-const NOT_IN_KEY = new Set(['_count', '_cursor', '_total', '_summary', '_format']);
+const NOT_IN_KEY = new Set(['_count', '_cursor', '_total', '_summary', '_format', '_sort']);
 
 function applyControl(request: SearchRequest, name: string, value: string, options: ParseOptions): boolean {
   switch (name) {
