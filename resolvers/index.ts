@@ -12,7 +12,6 @@ export * from './patient';
 export {
   countResources,
   type EdgeResolvers,
-  requireScope,
   type SearchParams,
   type SearchResult,
   type TypeResolvers,

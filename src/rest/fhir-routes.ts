@@ -123,13 +123,13 @@ function lastModified(resource: string): Record<string, string> {
  * query arrives as a space (`application/fhir json`), as clients commonly send it.
  * See: https://hl7.org/fhir/R4/http.html#mime-type
  */
-export function formatIsJson(format: string): boolean {
+function formatIsJson(format: string): boolean {
   const type = format.split(';')[0]!.trim().toLowerCase().replace(' ', '+');
   return ['json', 'application/json', 'application/fhir+json', 'application/json+fhir'].includes(type);
 }
 
 /** Whether an `Accept` header admits a JSON answer (absent, `*\/*`, `application/*`, JSON or FHIR JSON). */
-export function acceptsJson(accept: string | undefined): boolean {
+function acceptsJson(accept: string | undefined): boolean {
   if (!accept?.trim()) return true;
   return accept.split(',').some((part) => {
     const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
