@@ -52,7 +52,7 @@ export function buildCapabilityStatement(baseUrl: string, date = '2025-01-01') {
             interaction: [{ code: 'read' }, { code: 'search-type' }],
             versioning: 'no-version',
             readHistory: false,
-            conditionalRead: 'not-supported',
+            conditionalRead: 'modified-since',
             searchParam: [
               ...def.params.map((p) => ({
                 name: p.name,

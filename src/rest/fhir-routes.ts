@@ -62,7 +62,14 @@ export function createFhirRoutes(options: FhirRoutesOptions): Hono<AppEnv> {
 
   app.get('/:type/:id', async (c) => {
     const row = await RESOLVERS[resourceType(c.req.param('type'))].read(c.get('ctx'), c.req.param('id'));
-    return c.body(row.resource, 200, { 'Content-Type': FHIR_JSON, ...lastModified(row.resource) });
+    const modified = lastModified(row.resource);
+    const headers = {
+      'Content-Type': FHIR_JSON,
+      ...(modified && { 'Last-Modified': modified.toUTCString() }),
+    };
+    const since = Date.parse(c.req.header('if-modified-since') ?? '');
+    if (modified && Math.floor(modified.getTime() / 1000) * 1000 <= since) return c.body(null, 304, headers);
+    return c.body(row.resource, 200, headers);
   });
   app.all('/:type/:id', (c) => {
     resourceType(c.req.param('type'));
@@ -108,14 +115,15 @@ function fhirBase(baseUrl: string): string {
 }
 
 /**
- * The `Last-Modified` header of a read, from `meta.lastUpdated`. No `ETag`: the marts keep no
- * `meta.versionId` (the CapabilityStatement says `no-version`), and FHIR's ETag is the version.
- * See: https://hl7.org/fhir/R4/http.html#read
+ * When a read's resource last changed, from `meta.lastUpdated`: sent as `Last-Modified` and
+ * compared with `If-Modified-Since` (304). No `ETag`: the marts keep no `meta.versionId` (the
+ * CapabilityStatement says `no-version`), and FHIR's ETag is the version.
+ * See: https://hl7.org/fhir/R4/http.html#read and #cread
  */
-function lastModified(resource: string): Record<string, string> {
+function lastModified(resource: string): Date | undefined {
   const meta = (JSON.parse(resource) as { meta?: { lastUpdated?: unknown } }).meta;
   const time = typeof meta?.lastUpdated === 'string' ? Date.parse(meta.lastUpdated) : Number.NaN;
-  return Number.isNaN(time) ? {} : { 'Last-Modified': new Date(time).toUTCString() };
+  return Number.isNaN(time) ? undefined : new Date(time);
 }
 
 /**

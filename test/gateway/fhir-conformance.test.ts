@@ -68,6 +68,18 @@ describe('reads', () => {
     expect(res.headers.get('etag')).toBeNull();
   });
 
+  it('answers If-Modified-Since with 304 and no body when unchanged since, else the resource', async () => {
+    const id = x.ids('Observation', org, () => true)[0]!;
+    const modified = (await call(`Observation/${id}`)).headers.get('last-modified')!;
+    const unchanged = await call(`Observation/${id}`, { headers: { 'If-Modified-Since': modified } });
+    expect([unchanged.status, await unchanged.text()]).toEqual([304, '']);
+    expect(unchanged.headers.get('last-modified')).toBe(modified);
+    const earlier = new Date(Date.parse(modified) - 1000).toUTCString();
+    const changed = await call(`Observation/${id}`, { headers: { 'If-Modified-Since': earlier } });
+    expect(changed.status).toBe(200);
+    expect((await changed.json()) as Json).toMatchObject({ resourceType: 'Observation', id });
+  });
+
   it('answers HEAD like GET without a body, and names HEAD in Allow', async () => {
     const id = x.ids('Encounter', org, () => true)[0]!;
     const head = await call(`Encounter/${id}`, { method: 'HEAD' });
