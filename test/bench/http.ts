@@ -2,7 +2,7 @@
  * HTTP benchmark on loopback (autocannon): a cached REST Patient read, an Observation search and
  * a nested GraphQL query (20 patients × encounters × observations) against the real app over a
  * generated cohort, with a bare `node:http` hello server measured in the same run as the yardstick.
- * Then in-process latency (p50/p99): the nested GraphQL query against the equivalent REST calls a
+ * Then in-process latency (p50/p99): a REST read and search, and the nested GraphQL query against the equivalent REST calls a
  * client would chain (patients → their encounters → those encounters' observations).
  * Aims: cached reads ≥ 25 % of hello's req/s; nested GraphQL p50 ≤ 1.5× the REST chain's.
  */
@@ -110,6 +110,16 @@ export async function run(): Promise<void> {
 
     const request = (path: string, init: RequestInit = {}) =>
       real.app.request(path, { ...init, headers: { ...auth, Accept: 'application/json', ...init.headers } });
+    const inProcessRead = await timeIt(IN_PROCESS_ROUNDS * 3, async () => {
+      await (await request(`/v1/fhir/Patient/${patientId}`)).text();
+    });
+    const search = await timeIt(IN_PROCESS_ROUNDS * 3, async () => {
+      await (await request(`/v1/fhir/Observation?patient=${patientId}&_count=20`)).text();
+    });
+    console.log(
+      `in-process: REST Patient read p50 ${inProcessRead.p50.toFixed(2)} ms p99 ${inProcessRead.p99.toFixed(2)} ms; ` +
+        `Observation search (20) p50 ${search.p50.toFixed(2)} ms p99 ${search.p99.toFixed(2)} ms`,
+    );
     const graphql = await timeIt(IN_PROCESS_ROUNDS, async () => {
       const res = await request('/graphql', {
         method: 'POST',
