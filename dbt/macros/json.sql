@@ -53,9 +53,11 @@
   json_merge_patch({{ obj }}, json_object({% for p in pairs %}'{{ p[0] }}', {{ p[1] }}{% if not loop.last %}, {% endif %}{% endfor %}))
 {%- endmacro %}
 {% macro snowflake__json_patch(obj, pairs) -%}
-  {%- for p in pairs %}object_insert(object_delete({% endfor -%}
-  ({{ obj }})::object
-  {%- for p in pairs %}, '{{ p[0] }}'), '{{ p[0] }}', {{ p[1] }}){% endfor -%}
+  {#- One object_delete of every key, then the inserts: nesting stays shallow (SQLFluff parses
+      deeply nested calls very slowly). Each value reads `obj` itself, so the order is free. -#}
+  {%- for p in pairs %}object_insert({% endfor -%}
+  object_delete(({{ obj }})::object{% for p in pairs %}, '{{ p[0] }}'{% endfor %})
+  {%- for p in pairs %}, '{{ p[0] }}', {{ p[1] }}){% endfor -%}
 {%- endmacro %}
 
 {#- Aggregates JSON values into a JSON array ordered by `order_by`. -#}

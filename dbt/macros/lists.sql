@@ -35,7 +35,9 @@
             {%- for c in columns %}
             array_agg({{ c[0] }}) within group (order by {{ var }}_index) as {{ c[1] }}{% if not loop.last %},{% endif %}
             {%- endfor %}
-        from ({{ list_elements(relation, keys, list, var) }}) as elements
+        from (
+            {{ list_elements(relation, keys, list, var) | indent(12) }}
+        ) as elements
         group by {{ keys | join(', ') }}
     ) as {{ var }}_elements using ({{ keys | join(', ') }})
 {%- endmacro %}
@@ -57,7 +59,9 @@
         select
             {{ keys | join(', ') }},
             min_by({{ var }}, {{ var }}_index) as {{ column }}
-        from ({{ list_elements(relation, keys, list, var) }}) as elements
+        from (
+            {{ list_elements(relation, keys, list, var) | indent(12) }}
+        ) as elements
         where {{ cond }}
         group by {{ keys | join(', ') }}
     ) as {{ var }}_elements using ({{ keys | join(', ') }})
@@ -66,8 +70,8 @@
 {#- Snowflake: one row per element of `list`: `keys`, the element as `var`, its 0-based position as
     `<var>_index`. -#}
 {% macro list_elements(relation, keys, list, var) -%}
-    select {% for k in keys %}{{ relation }}.{{ k }}, {% endfor %}f.value as {{ var }}, f.index as {{ var }}_index
-            from {{ relation }}, lateral flatten(input => {{ list }}) as f
+select {% for k in keys %}{{ relation }}.{{ k }}, {% endfor %}f.value as {{ var }}, f.index as {{ var }}_index
+from {{ relation }}, lateral flatten(input => {{ list }}) as f
 {%- endmacro %}
 
 {#- A list of lists made one list. -#}
