@@ -120,3 +120,39 @@ describe('bearerToken', () => {
     expect(bearerToken(undefined)).toBeNull();
   });
 });
+
+describe('the verified-token cache', () => {
+  it('checks a signature once per token within the TTL, and never past the token exp', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const localKeys = createLocalJWKSet({
+      keys: [{ ...(await exportJWK(publicKey)), kid: 'c1', alg: 'ES256' }],
+    });
+    let keyLookups = 0;
+    let clock = Date.now();
+    const cached = createTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['ES256'],
+      jwks: (header, token) => {
+        keyLookups += 1;
+        return localKeys(header, token);
+      },
+      orgClaim: 'org',
+      scopeClaim: 'scope',
+      clockToleranceSeconds: 0,
+      cache: { ttlSeconds: 60, now: () => clock },
+    });
+    const exp = Math.floor(clock / 1000) + 30;
+    const token = await new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 's', org: 'org-1', exp })
+      .setProtectedHeader({ alg: 'ES256', kid: 'c1' })
+      .sign(privateKey);
+
+    await cached.verify(token);
+    await cached.verify(token);
+    expect(keyLookups).toBe(1);
+
+    clock = exp * 1000 + 1; // past exp, inside the TTL: the cache must not answer
+    await cached.verify(token).catch(() => undefined);
+    expect(keyLookups).toBe(2);
+  });
+});

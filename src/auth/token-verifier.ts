@@ -25,6 +25,12 @@ export interface TokenVerifierOptions {
   typ?: string;
   /** Receives the reason a token was refused (a jose error code, never the token). */
   onRejected?: (reason: string) => void;
+  /**
+   * Verified tokens are remembered (signature checks are the costliest part of a cached read):
+   * at most `maxEntries`, each for `ttlSeconds` and never past its `exp`. Default 1,000 for 60 s;
+   * `ttlSeconds: 0` turns it off. A key retired from the JWKS stops working within the TTL.
+   */
+  cache?: { maxEntries?: number; ttlSeconds?: number; now?: () => number };
 }
 
 export interface TokenVerifier {
@@ -45,9 +51,22 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     throw unauthorized();
   };
 
+  const maxEntries = options.cache?.maxEntries ?? 1000;
+  const ttlMs = (options.cache?.ttlSeconds ?? 60) * 1000;
+  const now = options.cache?.now ?? Date.now;
+  const verified = new Map<string, { principal: Principal; until: number }>();
+  const remember = (token: string, principal: Principal, exp: number | undefined) => {
+    if (ttlMs <= 0) return;
+    if (verified.size >= maxEntries) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { principal, until: Math.min(now() + ttlMs, (exp ?? 0) * 1000) });
+  };
+
   return {
     async verify(token) {
       if (!token || token.length > 16_384) return reject('malformed');
+      const known = verified.get(token);
+      if (known && known.until > now()) return known.principal;
+      verified.delete(token);
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, options.jwks, {
@@ -72,6 +91,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         scopes: scopesFromClaim(payload[options.scopeClaim]),
       };
       if (clientId) principal.clientId = clientId;
+      remember(token, principal, payload.exp);
       return principal;
     },
   };

@@ -22,6 +22,8 @@ import {
 export interface ResourceRow {
   id: string;
   resource: string;
+  /** `meta.lastUpdated` as an ISO-8601 instant (the mart's `last_updated`). */
+  lastUpdated: string | null;
   patientId: string | null;
   encounterId: string | null;
   /** The row's sort-key values under the search that produced it (for cursors). */
@@ -79,11 +81,12 @@ export function createOrgRepository(options: OrgRepositoryOptions): OrgRepositor
 
   const columns = (type: ResourceType) => {
     const parents = RESOURCE_DEFS[type].parents;
-    return `id, resource, ${parents.Patient ?? 'null'} as patient_id, ${parents.Encounter ?? 'null'} as encounter_id`;
+    return `id, resource, last_updated, ${parents.Patient ?? 'null'} as patient_id, ${parents.Encounter ?? 'null'} as encounter_id`;
   };
   const toRow = (r: Record<string, unknown>, sortCount = 0): ResourceRow => ({
     id: r.id as string,
     resource: r.resource as string,
+    lastUpdated: (r.last_updated as string | null) ?? null,
     patientId: (r.patient_id as string | null) ?? null,
     encounterId: (r.encounter_id as string | null) ?? null,
     sortValues: Array.from({ length: sortCount }, (_, i) => (r[`s${i}`] as CursorValue) ?? null),

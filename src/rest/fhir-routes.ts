@@ -62,7 +62,10 @@ export function createFhirRoutes(options: FhirRoutesOptions): Hono<AppEnv> {
 
   app.get('/:type/:id', async (c) => {
     const row = await RESOLVERS[resourceType(c.req.param('type'))].read(c.get('ctx'), c.req.param('id'));
-    const modified = lastModified(row.resource);
+    // `Last-Modified` from `meta.lastUpdated` (the mart's last_updated), and `If-Modified-Since` → 304.
+    // No `ETag`: the marts keep no `meta.versionId` (the CapabilityStatement says `no-version`), and
+    // FHIR's ETag is the version. See: https://hl7.org/fhir/R4/http.html#read and #cread
+    const modified = row.lastUpdated ? new Date(row.lastUpdated) : undefined;
     const headers = {
       'Content-Type': FHIR_JSON,
       ...(modified && { 'Last-Modified': modified.toUTCString() }),
@@ -112,18 +115,6 @@ function queryParams(url: string): [string, string][] {
 function fhirBase(baseUrl: string): string {
   const trimmed = baseUrl.replace(/\/+$/, '');
   return trimmed.endsWith('/v1/fhir') ? trimmed : `${trimmed}/v1/fhir`;
-}
-
-/**
- * When a read's resource last changed, from `meta.lastUpdated`: sent as `Last-Modified` and
- * compared with `If-Modified-Since` (304). No `ETag`: the marts keep no `meta.versionId` (the
- * CapabilityStatement says `no-version`), and FHIR's ETag is the version.
- * See: https://hl7.org/fhir/R4/http.html#read and #cread
- */
-function lastModified(resource: string): Date | undefined {
-  const meta = (JSON.parse(resource) as { meta?: { lastUpdated?: unknown } }).meta;
-  const time = typeof meta?.lastUpdated === 'string' ? Date.parse(meta.lastUpdated) : Number.NaN;
-  return Number.isNaN(time) ? undefined : new Date(time);
 }
 
 /**

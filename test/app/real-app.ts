@@ -3,9 +3,13 @@ import type { AppDeps } from '../../src/app';
 import type { CohortOptions } from '../support/cohort';
 import { openRealGateway } from '../support/real-gateway';
 
-export async function openRealApp(cohort: CohortOptions, overrides: Partial<AppDeps> = {}) {
+export async function openRealApp(
+  cohort: CohortOptions,
+  overrides: Partial<AppDeps> = {},
+  env: Record<string, string> = {},
+) {
   const real = await openRealGateway(cohort, {
-    env: { PUBLIC_BASE_URL: 'http://127.0.0.1:4000' },
+    env: { PUBLIC_BASE_URL: 'http://127.0.0.1:4000', ...env },
     overrides,
   });
   return {

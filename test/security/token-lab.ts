@@ -98,6 +98,8 @@ export async function createTokenLab(): Promise<TokenLab> {
         orgClaim: 'org',
         scopeClaim: 'scope',
         clockToleranceSeconds: 30,
+        // Verified tokens are remembered no longer than the key set they were checked against.
+        cache: { ttlSeconds: Math.min(60, (options.cacheMaxAgeMs ?? 600_000) / 1000) },
       });
     },
     async close() {
