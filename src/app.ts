@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { except } from 'hono/combine';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './app-env';
 import { auditMiddleware, createAuditLog, openAuditDestination } from './audit';
@@ -99,7 +98,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // The CapabilityStatement is public; every other FHIR route is authenticated first.
   const isMetadata = (c: Context<AppEnv>) => c.req.method === 'GET' && c.req.path === '/v1/fhir/metadata';
-  app.use('/v1/fhir/*', except(isMetadata, auth), limiter, except(isMetadata, safety));
+  const unlessMetadata =
+    (middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> =>
+    (c, next) =>
+      isMetadata(c) ? next() : middleware(c, next);
+  app.use('/v1/fhir/*', unlessMetadata(auth), limiter, unlessMetadata(safety));
   app.route('/v1/fhir', deps.fhirRoutes);
 
   app.notFound(() => outcomeResponse(routeNotFound()));
