@@ -42,3 +42,17 @@
     order by {{ last_updated_column }} desc nulls last, loaded_at desc, source_file desc, source_row desc
   ) = 1
 {%- endmacro %}
+
+{#- The version and lineage columns every staging vault model carries: when the resource last
+    changed (meta.lastUpdated, else its load time), the raw resource, and the file and row it came from. -#}
+{% macro vault_version_columns() -%}
+{{ json_str('raw', 'meta.lastUpdated') }} as meta_last_updated,
+        coalesce(
+            {{ fhir_timestamp(json_str('raw', 'meta.lastUpdated')) }},
+            cast(loaded_at as timestamp)
+        ) as last_updated,
+        raw as resource,
+        source_file,
+        source_row,
+        cast(loaded_at as timestamp) as loaded_at
+{%- endmacro %}

@@ -23,15 +23,7 @@ renamed as (
         {{ fhir_timestamp('coalesce(' ~ json_str('raw', 'onsetDateTime') ~ ', ' ~ json_str('raw', 'onsetPeriod.start') ~ ')') }} as onset_start,
         {{ fhir_timestamp('coalesce(' ~ json_str('raw', 'abatementDateTime') ~ ', ' ~ json_str('raw', 'abatementPeriod.start') ~ ')') }} as abatement_start,
         {{ fhir_date(json_str('raw', 'recordedDate')) }} as recorded_date,
-        {{ json_str('raw', 'meta.lastUpdated') }} as meta_last_updated,
-        coalesce(
-            {{ fhir_timestamp(json_str('raw', 'meta.lastUpdated')) }},
-            cast(loaded_at as timestamp)
-        ) as last_updated,
-        raw as resource,
-        source_file,
-        source_row,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ vault_version_columns() }}
     from source
     where resource_type = 'Condition'
 

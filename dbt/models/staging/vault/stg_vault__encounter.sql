@@ -23,15 +23,7 @@ renamed as (
         {{ json_str('raw', 'type[0].coding[0].display') }} as type_display,
         {{ fhir_timestamp(json_str('raw', 'period.start')) }} as period_start,
         {{ fhir_timestamp(json_str('raw', 'period.end')) }} as period_end,
-        {{ json_str('raw', 'meta.lastUpdated') }} as meta_last_updated,
-        coalesce(
-            {{ fhir_timestamp(json_str('raw', 'meta.lastUpdated')) }},
-            cast(loaded_at as timestamp)
-        ) as last_updated,
-        raw as resource,
-        source_file,
-        source_row,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ vault_version_columns() }}
     from source
     where resource_type = 'Encounter'
 

@@ -30,15 +30,7 @@ renamed as (
         {{ json_str('raw', 'valueString') }} as value_string,
         {{ json_str('raw', 'valueCodeableConcept.coding[0].code') }} as value_concept_code,
         coalesce({{ list_size(json_list(json_get('raw', 'component'))) }}, 0) as component_count,
-        {{ json_str('raw', 'meta.lastUpdated') }} as meta_last_updated,
-        coalesce(
-            {{ fhir_timestamp(json_str('raw', 'meta.lastUpdated')) }},
-            cast(loaded_at as timestamp)
-        ) as last_updated,
-        raw as resource,
-        source_file,
-        source_row,
-        cast(loaded_at as timestamp) as loaded_at
+        {{ vault_version_columns() }}
     from source
     where resource_type = 'Observation'
 

@@ -14,18 +14,10 @@ renamed as (
     select
         organization_id,
         resource_id as patient_id,
-        raw as resource,
-        source_file,
-        source_row,
-        cast(loaded_at as timestamp) as loaded_at,
-        {{ json_str('raw', 'meta.lastUpdated') }} as meta_last_updated,
-        coalesce(
-            {{ fhir_timestamp(json_str('raw', 'meta.lastUpdated')) }},
-            cast(loaded_at as timestamp)
-        ) as last_updated,
         {{ json_str('raw', 'gender') }} as gender,
         {{ fhir_date(json_str('raw', 'birthDate')) }} as birth_date,
-        {{ json_get('raw', 'name') }} as names
+        {{ json_get('raw', 'name') }} as names,
+        {{ vault_version_columns() }}
     from source
     where resource_type = 'Patient'
 
