@@ -1,31 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3ObjectStore, type ObjectStore } from '../../src/object-store';
-import { type S3rverHandle, startS3rver } from '../../src/object-store/s3rver-harness';
+import type { ObjectStore } from '../../src/object-store';
+import { openS3rverStore } from '../../src/object-store/s3rver-harness';
 import { createDuckDbWarehouse } from '../../src/warehouse';
 import { landingKey } from '../landing/landing-keys';
 import { loadLanding } from './load-landing';
 
-let dir: string;
-let server: S3rverHandle;
+let s3: Awaited<ReturnType<typeof openS3rverStore>>;
 let store: ObjectStore;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loader-s3-'));
-  server = await startS3rver(dir, ['lake']);
-  store = createS3ObjectStore({
-    bucket: 'lake',
-    region: 'us-east-1',
-    endpoint: server.endpoint,
-    forcePathStyle: true,
-    credentials: server.credentials,
-  });
+  s3 = await openS3rverStore();
+  store = s3.store;
 });
-afterAll(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => s3?.close());
 
 describe('loadLanding over S3', () => {
   it('loads landing objects from a bucket once and writes quarantine back to it', async () => {

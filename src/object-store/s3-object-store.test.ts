@@ -1,33 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectNotFoundError, type ObjectStore } from './object-store';
-import { createS3ObjectStore } from './s3-object-store';
-import { type S3rverHandle, startS3rver } from './s3rver-harness';
+import { openS3rverStore } from './s3rver-harness';
 
-let dir: string;
-let server: S3rverHandle;
+let s3: Awaited<ReturnType<typeof openS3rverStore>>;
 let store: ObjectStore;
-
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 's3rver-'));
-  server = await startS3rver(dir, ['lake']);
-  store = createS3ObjectStore({
-    bucket: 'lake',
-    region: 'us-east-1',
-    endpoint: server.endpoint,
-    forcePathStyle: true,
-    credentials: server.credentials,
-    listPageSize: 2,
-  });
+  s3 = await openS3rverStore({ listPageSize: 2 });
+  store = s3.store;
 });
-afterAll(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => s3?.close());
 
 const sha256 = async (source: AsyncIterable<Buffer | string>) => {
   const h = createHash('sha256');

@@ -5,7 +5,12 @@
  * so it never outlives the test process.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ObjectStore } from './object-store';
+import { createS3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store';
 
 export interface S3rverHandle {
   endpoint: string;
@@ -49,6 +54,29 @@ export async function startS3rver(directory: string, buckets: string[]): Promise
     async close() {
       child.stdin.end();
       await exited;
+    },
+  };
+}
+
+/** An S3 object store over a fresh s3rver (bucket `lake`, in a temp folder); `close` stops it and removes the folder. */
+export async function openS3rverStore(
+  options: Partial<S3ObjectStoreOptions> = {},
+): Promise<{ store: ObjectStore; close(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 's3rver-'));
+  const server = await startS3rver(dir, ['lake']);
+  const store = createS3ObjectStore({
+    bucket: 'lake',
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: server.credentials,
+    ...options,
+  });
+  return {
+    store,
+    async close() {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
