@@ -18,12 +18,15 @@ function cli(dataDir: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // The tail of both streams, for the error message (dbt reports on stdout).
     let stderr = '';
-    child.stderr.on('data', (d) => {
+    const keep = (d: Buffer) => {
       stderr = (stderr + d).slice(-4000);
-    });
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     child.on('close', (code) =>
       code === 0 ? resolve() : reject(new Error(`${args[0]} exited ${code}:\n${stderr}`)),
     );
