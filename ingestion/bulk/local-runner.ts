@@ -62,9 +62,10 @@ export async function runBulkFlowLocally(
     downloadResources: createDownloadResourcesHandler(get),
     finalizeJob: createFinalizeJobHandler(get),
   };
+  // A Task state's handler gets its Parameters ({ FunctionName, Payload }); Lambda gets the Payload.
   const asLambda =
     <I, O>(fn: (input: I) => Promise<O>) =>
-    async (input: unknown) => ({ Payload: await fn(input as I) });
+    async (parameters: unknown) => ({ Payload: await fn((parameters as { Payload: I }).Payload) });
   const definition = bulkIngestionFlow({
     initiateExport: 'local:initiate-export',
     pollExportStatus: 'local:poll-export-status',
