@@ -20,7 +20,7 @@ export interface BulkFlowFunctions {
   finalizeJob: string;
 }
 
-/** Parallel downloads (the Map's MaxConcurrency); keep at 10 or below, as EHR vendors ask. */
+/** Parallel downloads by default (the Map's MaxConcurrency); at most 10, as EHR vendors ask. */
 export const DOWNLOAD_CONCURRENCY = 4;
 
 /** Lambda's own transient failures, retried as Step Functions recommends. */
@@ -54,8 +54,12 @@ const invoke = (functionName: string, next: Record<string, unknown>, extra: Reco
 
 const toFailure = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }];
 
-/** The flow document for the given Lambda names or ARNs. */
-export function bulkIngestionFlow(functions: BulkFlowFunctions): Record<string, unknown> {
+/** The flow document for the given Lambda names or ARNs; `maxConcurrency` bounds parallel downloads. */
+export function bulkIngestionFlow(
+  functions: BulkFlowFunctions,
+  options: { maxConcurrency?: number } = {},
+): Record<string, unknown> {
+  const maxConcurrency = Math.min(Math.max(1, options.maxConcurrency ?? DOWNLOAD_CONCURRENCY), 10);
   return {
     Comment: 'Bulk FHIR ingestion: $export kick-off, status polling, file downloads into the landing area, the ledger',
     StartAt: 'InitiateExport',
@@ -81,7 +85,7 @@ export function bulkIngestionFlow(functions: BulkFlowFunctions): Record<string, 
         Type: 'Map',
         ItemsPath: '$.files',
         ItemSelector: { 'jobId.$': '$.jobId', 'index.$': '$$.Map.Item.Value' },
-        MaxConcurrency: DOWNLOAD_CONCURRENCY,
+        MaxConcurrency: maxConcurrency,
         ItemProcessor: {
           ProcessorConfig: { Mode: 'INLINE' },
           StartAt: 'DownloadResources',

@@ -12,7 +12,7 @@ import { type LoadSummary, loadLanding } from '../loader';
 import type { BulkDeps } from './bulk-deps';
 import type { BulkLedger } from './bulk-job-store';
 import { bulkIngestionFlow } from './flow-definition';
-import type { BulkFlowInput } from './flow-state';
+import type { BulkFlowInput, DownloadResult } from './flow-state';
 import { createDownloadResourcesHandler } from './handlers/download-resources';
 import { createFinalizeJobHandler } from './handlers/finalize-job';
 import { createInitiateExportHandler } from './handlers/initiate-export';
@@ -38,6 +38,8 @@ export interface LocalRunOptions {
   waitMs?: number;
   /** Milliseconds between retries instead of the backoff (tests). */
   retryMs?: number;
+  /** Called after each DownloadResources invocation. */
+  onFile?: (result: DownloadResult) => void;
 }
 
 export interface LocalRunResult {
@@ -56,22 +58,30 @@ export async function runBulkFlowLocally(
   options: LocalRunOptions = {},
 ): Promise<LocalRunResult> {
   const get = async () => deps;
+  const download = createDownloadResourcesHandler(get);
   const bound = {
     initiateExport: createInitiateExportHandler(get),
     pollExportStatus: createPollExportStatusHandler(get),
-    downloadResources: createDownloadResourcesHandler(get),
+    downloadResources: async (item: Parameters<ReturnType<typeof createDownloadResourcesHandler>>[0]) => {
+      const result = await download(item);
+      options.onFile?.(result);
+      return result;
+    },
     finalizeJob: createFinalizeJobHandler(get),
   };
   // A Task state's handler gets its Parameters ({ FunctionName, Payload }); Lambda gets the Payload.
   const asLambda =
     <I, O>(fn: (input: I) => Promise<O>) =>
     async (parameters: unknown) => ({ Payload: await fn((parameters as { Payload: I }).Payload) });
-  const definition = bulkIngestionFlow({
-    initiateExport: 'local:initiate-export',
-    pollExportStatus: 'local:poll-export-status',
-    downloadResources: 'local:download-resources',
-    finalizeJob: 'local:finalize-job',
-  });
+  const definition = bulkIngestionFlow(
+    {
+      initiateExport: 'local:initiate-export',
+      pollExportStatus: 'local:poll-export-status',
+      downloadResources: 'local:download-resources',
+      finalizeJob: 'local:finalize-job',
+    },
+    { maxConcurrency: deps.settings.downloadConcurrency },
+  );
   const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {
     InitiateExport: asLambda(bound.initiateExport),
