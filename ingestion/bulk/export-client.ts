@@ -23,11 +23,16 @@ export function kickoffUrl(source: string, level: BulkJobRequest['level']): stri
   return new URL(`Group/${id}/$export`, base).href;
 }
 
-/** Fails a step for a non-success answer: transient for 429/5xx without an outcome, permanent otherwise. */
+/**
+ * Fails a step for a non-success answer: transient for 429 and 503, and for other 5xx without an
+ * OperationOutcome; permanent otherwise (an outcome says the server decided).
+ */
 async function refuse(step: string, res: SafeResponse): Promise<never> {
   const diagnostics = outcomeDiagnostics(await res.text().catch(() => ''));
   const what = `${step}: HTTP ${res.status}${diagnostics ? ` (${diagnostics})` : ''}`;
-  if (res.status === 429 || (res.status >= 500 && !diagnostics)) throw new BulkTransientError(what);
+  if (res.status === 429 || res.status === 503 || (res.status >= 500 && !diagnostics)) {
+    throw new BulkTransientError(what);
+  }
   throw new BulkPermanentError(what);
 }
 

@@ -14,7 +14,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createGzip } from 'node:zlib';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
-import { generatePatientLines } from '../../ingestion/synthetic';
+import { asOfMillis, generatePatientLines } from '../../ingestion/synthetic';
+import { buildOrganization } from '../../ingestion/synthetic/organizations';
 import { buildExportFiles, type ExportFile } from './bulk-data-files';
 
 export interface BulkDataServerOptions {
@@ -60,7 +61,9 @@ const FHIR_JSON = 'application/fhir+json';
 
 /** The generator's resources for one organization (`org-1`), by type: an EHR's worth of NDJSON. */
 export function cohortLines(options: { patients: number; seed: number }): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+  const out = new Map<string, string[]>([
+    ['Organization', [JSON.stringify(buildOrganization(options.seed, 1, asOfMillis(undefined)))]],
+  ]);
   for (let i = 0; i < options.patients; i++) {
     for (const line of generatePatientLines({ patients: options.patients, orgs: 1, seed: options.seed }, i).lines) {
       const list = out.get(line.type) ?? [];
