@@ -207,7 +207,8 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const start = range && !options.noRanges ? Number(range[1]) : 0;
     if (start > f.body.length) return send(res, 416, undefined, { 'content-range': `bytes */${f.body.length}` });
-    const gzip = !range && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const stall = options.stall && !stalled && options.stall.file === index ? options.stall : undefined;
+    const gzip = !range && !stall && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     requests[requests.length - 1]!.gzip = gzip;
     const bytes = f.body.subarray(start);
     res.writeHead(start > 0 ? 206 : 200, {
@@ -216,8 +217,7 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
       ...(start > 0 ? { 'content-range': `bytes ${start}-${f.body.length - 1}/${f.body.length}` } : {}),
       ...(gzip ? { 'content-encoding': 'gzip' } : { 'content-length': String(bytes.length) }),
     });
-    const stall = options.stall;
-    if (stall && !stalled && stall.file === index && !gzip) {
+    if (stall) {
       stalled = true;
       res.write(bytes.subarray(0, stall.afterBytes), () => stall.onStall());
       return; // hang: the client is killed mid-file
