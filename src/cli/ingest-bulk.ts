@@ -135,7 +135,8 @@ Job state: <data>/jobs/bulk/<job>/ (job.json, manifest.json, files/, errors/, le
 async function transformLanded(config: Config, options: { fullRefresh: boolean; quiet: boolean }): Promise<void> {
   const lines: string[] = [];
   const code = await transform(config, {
-    args: ['build', ...(options.fullRefresh ? ['--full-refresh'] : [])],
+    args: ['build'],
+    fullRefresh: options.fullRefresh,
     output: (line) => {
       lines.push(line);
       if (!options.quiet) process.stderr.write(`${line}\n`);

@@ -269,6 +269,15 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
     tokensIssued: () => tokens.size,
     /** Exports the client deleted (DELETE on the status URL). */
     deletedExports: () => [...exports.values()].filter((e) => e.deleted).length,
+    /** Deletes a resource: later exports leave it out and report it in their `deleted` file. */
+    remove(type: string, id: string) {
+      const lines = options.resources.get(type) ?? [];
+      options.resources.set(
+        type,
+        lines.filter((line) => (JSON.parse(line) as { id: string }).id !== id),
+      );
+      options.deleted = [...(options.deleted ?? []), { type, id }];
+    },
     /** Lets a stalled file be served again (after the killed client is gone). */
     unstall() {
       options.stall = undefined;
