@@ -102,12 +102,16 @@ export async function createBulkDeps(config: Config, overrides: BulkDepsOverride
 async function readPrivateKey(settings: BulkSettings, config: Config): Promise<string> {
   if (settings.privateKeyFile) return readFile(settings.privateKeyFile, 'utf8');
   if (settings.privateKeySecretId) {
-    const client = new SecretsManagerClient({ region: config.objectStore.kind === 's3' ? config.objectStore.region : undefined });
+    const client = new SecretsManagerClient({
+      region: config.objectStore.kind === 's3' ? config.objectStore.region : undefined,
+    });
     const secret = await client.send(new GetSecretValueCommand({ SecretId: settings.privateKeySecretId }));
     if (!secret.SecretString) throw new Error('The bulk client key secret has no SecretString');
     return secret.SecretString;
   }
-  throw new Error('BULK_CLIENT_ID is set but neither BULK_PRIVATE_KEY_FILE nor BULK_PRIVATE_KEY_SECRET_ID is');
+  throw new Error(
+    'BULK_CLIENT_ID is set but neither BULK_PRIVATE_KEY_FILE nor BULK_PRIVATE_KEY_SECRET_ID is',
+  );
 }
 
 let defaults: Promise<BulkDeps> | null = null;

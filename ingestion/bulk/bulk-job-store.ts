@@ -5,7 +5,7 @@
  * reads what it needs from here, so a re-run or a retried state picks up where the last one stopped.
  */
 import { createHash } from 'node:crypto';
-import { type ObjectStore, ObjectNotFoundError } from '../../src/object-store';
+import { ObjectNotFoundError, type ObjectStore } from '../../src/object-store';
 
 /** `system`, `patient`, or `group:<id>`. See: https://hl7.org/fhir/uv/bulkdata/export.html#endpoint */
 export type ExportLevel = 'system' | 'patient' | `group:${string}`;
@@ -131,7 +131,8 @@ export function createBulkJobStore(store: ObjectStore) {
     readJob: (jobId: string) => must<BulkJob>(`${base(jobId)}job.json`, 'bulk job'),
     saveManifest: (jobId: string, m: StoredManifest) => writeJson(`${base(jobId)}manifest.json`, m),
     readManifest: (jobId: string) => must<StoredManifest>(`${base(jobId)}manifest.json`, 'manifest'),
-    readFile: (jobId: string, index: number) => readJson<FileRecord>(`${base(jobId)}files/${pad(index)}.json`),
+    readFile: (jobId: string, index: number) =>
+      readJson<FileRecord>(`${base(jobId)}files/${pad(index)}.json`),
     saveFile: (jobId: string, r: FileRecord) => writeJson(`${base(jobId)}files/${pad(r.index)}.json`, r),
     /** Where the server's error file `index` is kept. */
     errorFileKey: (jobId: string, index: number) => `${base(jobId)}errors/file-${pad(index)}.ndjson`,

@@ -19,7 +19,8 @@ export function kickoffUrl(source: string, level: BulkJobRequest['level']): stri
   if (level === 'system') return new URL('$export', base).href;
   if (level === 'patient') return new URL('Patient/$export', base).href;
   const id = level.slice('group:'.length);
-  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw new BulkPermanentError(`invalid group id ${JSON.stringify(id)}`);
+  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id))
+    throw new BulkPermanentError(`invalid group id ${JSON.stringify(id)}`);
   return new URL(`Group/${id}/$export`, base).href;
 }
 
@@ -63,7 +64,11 @@ export async function kickOff(
   } else {
     for (const [name, value] of params) url.searchParams.append(name, value);
   }
-  const res = await fhirRequest(deps, request.source, url.href, { method: post ? 'POST' : 'GET', headers, body });
+  const res = await fhirRequest(deps, request.source, url.href, {
+    method: post ? 'POST' : 'GET',
+    headers,
+    body,
+  });
   if (res.status !== 202) return refuse('kick-off', res);
   res.discard();
   const location = res.headers['content-location'];
@@ -84,14 +89,24 @@ export async function pollStatus(deps: BulkDeps, job: BulkJob): Promise<PollResu
   if (res.status === 202) {
     res.discard();
     const progress = res.headers['x-progress'];
-    return { state: 'in-progress', hint, progress: typeof progress === 'string' ? progress.slice(0, 100) : undefined, transient: false };
+    return {
+      state: 'in-progress',
+      hint,
+      progress: typeof progress === 'string' ? progress.slice(0, 100) : undefined,
+      transient: false,
+    };
   }
   if (res.status === 429 || res.status === 503) {
     res.discard();
     return { state: 'in-progress', hint, transient: true };
   }
   if (res.status !== 200) return refuse('status', res);
-  const manifest: StoredManifest = { transactionTime: '', request: '', requiresAccessToken: false, files: [] };
+  const manifest: StoredManifest = {
+    transactionTime: '',
+    request: '',
+    requiresAccessToken: false,
+    files: [],
+  };
   let page = parseManifest(await res.text());
   for (let pages = 1; ; pages++) {
     manifest.transactionTime ||= page.transactionTime;
@@ -123,7 +138,9 @@ export async function deleteExport(deps: BulkDeps, job: BulkJob): Promise<number
 const TYPE = /^[A-Z][A-Za-z]{0,63}$/;
 
 /** Reads one manifest page (STU2 `error`, STU4 ballot `outcome`), checking every file entry. */
-export function parseManifest(text: string): Omit<StoredManifest, 'files'> & { files: ManifestFile[]; next?: string } {
+export function parseManifest(
+  text: string,
+): Omit<StoredManifest, 'files'> & { files: ManifestFile[]; next?: string } {
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
@@ -141,14 +158,21 @@ export function parseManifest(text: string): Omit<StoredManifest, 'files'> & { f
       if (typeof entry?.url !== 'string' || typeof entry.type !== 'string' || !TYPE.test(entry.type)) {
         throw new BulkPermanentError(`manifest: a ${kind} entry lacks a valid type and url`);
       }
-      files.push({ kind, type: entry.type, url: entry.url, ...(typeof entry.count === 'number' ? { count: entry.count } : {}) });
+      files.push({
+        kind,
+        type: entry.type,
+        url: entry.url,
+        ...(typeof entry.count === 'number' ? { count: entry.count } : {}),
+      });
     }
   };
   take('output', body.output);
   take('deleted', body.deleted);
   take('error', body.error ?? body.outcome);
   const links = Array.isArray(body.link) ? (body.link as { relation?: unknown; url?: unknown }[]) : [];
-  const next = links.find((l) => l?.relation === 'next' && typeof l.url === 'string')?.url as string | undefined;
+  const next = links.find((l) => l?.relation === 'next' && typeof l.url === 'string')?.url as
+    | string
+    | undefined;
   return {
     transactionTime: body.transactionTime,
     request: typeof body.request === 'string' ? body.request : '',

@@ -9,14 +9,21 @@
  * gets the same keys, which the loader loads once. A landed file is never landed again.
  * See: https://hl7.org/fhir/uv/bulkdata/export.html#file-request and RFC 9110 §14
  */
+
+import { type Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { Transform, type Readable } from 'node:stream';
 import { landingKey } from '../landing/landing-keys';
 import { createQuarantineSink, type QuarantineSink, quarantineKey } from '../loader/quarantine';
 import { readLines, validateLine } from '../ndjson';
 import type { BulkDeps } from './bulk-deps';
 import { BulkPermanentError, BulkTransientError } from './bulk-errors';
-import { type BulkJob, type FileRecord, fileBatchId, type ManifestFile, type StoredManifest } from './bulk-job-store';
+import {
+  type BulkJob,
+  type FileRecord,
+  fileBatchId,
+  type ManifestFile,
+  type StoredManifest,
+} from './bulk-job-store';
 import { fhirRequest } from './fhir-request';
 import { createLineSink, type LineSink } from './segment-sink';
 import { tombstonesOf } from './tombstones';
@@ -75,7 +82,9 @@ async function transfer(
   const res = await fhirRequest(deps, job.source, file.url, {
     headers: {
       accept: 'application/fhir+ndjson',
-      ...(resume ? { range: `bytes=${checkpoint.offset}-`, 'accept-encoding': 'identity' } : { 'accept-encoding': 'gzip' }),
+      ...(resume
+        ? { range: `bytes=${checkpoint.offset}-`, 'accept-encoding': 'identity' }
+        : { 'accept-encoding': 'gzip' }),
     },
     withToken: manifest.requiresAccessToken,
   });
@@ -88,7 +97,9 @@ async function transfer(
     const start = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''))?.[1];
     if (Number(start) !== checkpoint.offset) {
       res.discard();
-      throw new BulkTransientError(`download of file ${checkpoint.index}: range answered from ${start ?? '?'}`);
+      throw new BulkTransientError(
+        `download of file ${checkpoint.index}: range answered from ${start ?? '?'}`,
+      );
     }
   } else if (res.status === 200) {
     if (resume) record = freshRecord(checkpoint.index, file); // the server ignored the range: start over
@@ -102,7 +113,9 @@ async function transfer(
   const encoding = String(res.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip') {
     res.discard();
-    throw new BulkPermanentError(`download of file ${checkpoint.index}: unsupported Content-Encoding ${encoding}`);
+    throw new BulkPermanentError(
+      `download of file ${checkpoint.index}: unsupported Content-Encoding ${encoding}`,
+    );
   }
   const wire = countWireBytes(res.body, deps);
   const body = encoding === 'gzip' ? wire.pipe(createGunzip()) : wire;
@@ -261,7 +274,12 @@ async function landTombstones(
 }
 
 /** Keeps a server error file with the job, counting its lines (OperationOutcomes). */
-async function keepErrorFile(deps: BulkDeps, job: BulkJob, start: FileRecord, body: Readable): Promise<FileRecord> {
+async function keepErrorFile(
+  deps: BulkDeps,
+  job: BulkJob,
+  start: FileRecord,
+  body: Readable,
+): Promise<FileRecord> {
   const key = deps.jobs.errorFileKey(job.jobId, start.index);
   const sink = createLineSink(deps.store, key);
   let lines = 0;

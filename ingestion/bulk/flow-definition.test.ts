@@ -16,7 +16,12 @@ const FUNCTIONS = {
   finalizeJob: 'arn:aws:lambda:eu-west-1:123456789012:function:finalize',
 };
 type Handler = (payload: Record<string, unknown>) => Promise<unknown>;
-type Script = Partial<Record<'InitiateExport' | 'PollExportStatus' | 'DownloadResources' | 'FinalizeJob' | 'RecordFailure', Handler>>;
+type Script = Partial<
+  Record<
+    'InitiateExport' | 'PollExportStatus' | 'DownloadResources' | 'FinalizeJob' | 'RecordFailure',
+    Handler
+  >
+>;
 
 async function run(script: Script) {
   const calls: { state: string; payload: Record<string, unknown> }[] = [];
@@ -29,7 +34,9 @@ async function run(script: Script) {
       },
     ]),
   );
-  const machine = new StateMachine(bulkIngestionFlow(FUNCTIONS) as never, { validationOptions: { checkArn: true } });
+  const machine = new StateMachine(bulkIngestionFlow(FUNCTIONS) as never, {
+    validationOptions: { checkArn: true },
+  });
   const execution = machine.run({ jobId: 'j-1', org: 'org-1' } as never, {
     overrides: {
       taskResourceLocalHandlers: handlers as never,
@@ -57,15 +64,21 @@ const finalize: Handler = async (p) => ({ jobId: p.jobId, status: p.error ? 'fai
 
 describe('the bulk flow document', () => {
   it('uses only lambda:invoke Tasks with the given functions, FULL-jitter retries and an inline Map', () => {
-    const doc = bulkIngestionFlow(FUNCTIONS, { maxConcurrency: 7 }) as { States: Record<string, Record<string, unknown>> };
-    const download = (doc.States.DownloadFiles!.ItemProcessor as { States: Record<string, Record<string, unknown>> }).States
-      .DownloadResources!;
-    const tasks = [
-      ...Object.values(doc.States).filter((s) => s.Type === 'Task'),
-      download,
-    ];
+    const doc = bulkIngestionFlow(FUNCTIONS, { maxConcurrency: 7 }) as {
+      States: Record<string, Record<string, unknown>>;
+    };
+    const download = (
+      doc.States.DownloadFiles!.ItemProcessor as { States: Record<string, Record<string, unknown>> }
+    ).States.DownloadResources!;
+    const tasks = [...Object.values(doc.States).filter((s) => s.Type === 'Task'), download];
     expect(tasks.map((t) => (t.Parameters as { FunctionName: string }).FunctionName).sort()).toEqual(
-      [FUNCTIONS.initiateExport, FUNCTIONS.pollExportStatus, FUNCTIONS.downloadResources, FUNCTIONS.finalizeJob, FUNCTIONS.finalizeJob].sort(),
+      [
+        FUNCTIONS.initiateExport,
+        FUNCTIONS.pollExportStatus,
+        FUNCTIONS.downloadResources,
+        FUNCTIONS.finalizeJob,
+        FUNCTIONS.finalizeJob,
+      ].sort(),
     );
     for (const t of tasks) {
       expect(t).toMatchObject({
@@ -73,11 +86,25 @@ describe('the bulk flow document', () => {
         Parameters: { 'Payload.$': '$' },
         ResultSelector: { 'Payload.$': '$.Payload' },
         OutputPath: '$.Payload',
-        Retry: [{ ErrorEquals: expect.arrayContaining(['BulkTransientError']), JitterStrategy: 'FULL', MaxDelaySeconds: 60 }],
+        Retry: [
+          {
+            ErrorEquals: expect.arrayContaining(['BulkTransientError']),
+            JitterStrategy: 'FULL',
+            MaxDelaySeconds: 60,
+          },
+        ],
       });
     }
-    expect(doc.States.DownloadFiles).toMatchObject({ Type: 'Map', MaxConcurrency: 7, ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' } } });
-    expect(doc.States.WaitForExport).toEqual({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'PollExportStatus' });
+    expect(doc.States.DownloadFiles).toMatchObject({
+      Type: 'Map',
+      MaxConcurrency: 7,
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' } },
+    });
+    expect(doc.States.WaitForExport).toEqual({
+      Type: 'Wait',
+      SecondsPath: '$.waitSeconds',
+      Next: 'PollExportStatus',
+    });
     expect(JSON.stringify(doc)).not.toMatch(/ItemReader|ItemBatcher|ResultWriter|JSONata|DISTRIBUTED/);
   });
 
@@ -90,14 +117,23 @@ describe('the bulk flow document', () => {
     });
     expect(result).toEqual({ ok: true, value: { jobId: 'j-1', status: 'completed' } });
     expect(states.filter((s) => s === 'PollExportStatus')).toHaveLength(3);
-    expect(calls.filter((c) => c.state === 'DownloadResources').map((c) => c.payload).sort((a, b) => Number(a.index) - Number(b.index))).toEqual([
+    expect(
+      calls
+        .filter((c) => c.state === 'DownloadResources')
+        .map((c) => c.payload)
+        .sort((a, b) => Number(a.index) - Number(b.index)),
+    ).toEqual([
       { jobId: 'j-1', index: 0 },
       { jobId: 'j-1', index: 1 },
       { jobId: 'j-1', index: 2 },
     ]);
     expect(calls.find((c) => c.state === 'FinalizeJob')?.payload).toMatchObject({
       jobId: 'j-1',
-      downloads: [{ index: 0, status: 'landed' }, { index: 1, status: 'landed' }, { index: 2, status: 'landed' }],
+      downloads: [
+        { index: 0, status: 'landed' },
+        { index: 1, status: 'landed' },
+        { index: 2, status: 'landed' },
+      ],
     });
   });
 
@@ -146,7 +182,10 @@ describe('the bulk flow document', () => {
   it('records a permanent failure of the kick-off or a poll through RecordFailure and ends in JobFailed', async () => {
     for (const failing of ['InitiateExport', 'PollExportStatus'] as const) {
       const { result, calls } = await run({
-        InitiateExport: failing === 'InitiateExport' ? async () => Promise.reject(new BulkPermanentError('HTTP 400')) : started,
+        InitiateExport:
+          failing === 'InitiateExport'
+            ? async () => Promise.reject(new BulkPermanentError('HTTP 400'))
+            : started,
         PollExportStatus: async () => Promise.reject(new BulkPermanentError('HTTP 500 (export crashed)')),
         FinalizeJob: finalize,
         RecordFailure: finalize,
@@ -171,12 +210,17 @@ describe('the bulk flow document', () => {
     });
     expect(result).toEqual({ ok: true, value: { jobId: 'j-1', status: 'completed-with-errors' } });
     expect(calls.filter((c) => c.state === 'DownloadResources' && c.payload.index === 1)).toHaveLength(7);
-    const downloads = (calls.find((c) => c.state === 'FinalizeJob')!.payload.downloads as { index: number }[]).sort(
-      (a, b) => a.index - b.index,
-    );
+    const downloads = (
+      calls.find((c) => c.state === 'FinalizeJob')!.payload.downloads as { index: number }[]
+    ).sort((a, b) => a.index - b.index);
     expect(downloads).toEqual([
       { jobId: 'j-1', index: 0, status: 'landed', lines: 10 },
-      { jobId: 'j-1', index: 1, status: 'failed', error: { Error: 'BulkTransientError', Cause: '503 forever' } },
+      {
+        jobId: 'j-1',
+        index: 1,
+        status: 'failed',
+        error: { Error: 'BulkTransientError', Cause: '503 forever' },
+      },
     ]);
   });
 

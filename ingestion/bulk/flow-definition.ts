@@ -42,7 +42,11 @@ const retry = (maxAttempts: number) => [
   },
 ];
 
-const invoke = (functionName: string, next: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+const invoke = (
+  functionName: string,
+  next: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) => ({
   Type: 'Task',
   Resource: 'arn:aws:states:::lambda:invoke',
   Parameters: { FunctionName: functionName, 'Payload.$': '$' },
@@ -61,7 +65,8 @@ export function bulkIngestionFlow(
 ): Record<string, unknown> {
   const maxConcurrency = Math.min(Math.max(1, options.maxConcurrency ?? DOWNLOAD_CONCURRENCY), 10);
   return {
-    Comment: 'Bulk FHIR ingestion: $export kick-off, status polling, file downloads into the landing area, the ledger',
+    Comment:
+      'Bulk FHIR ingestion: $export kick-off, status polling, file downloads into the landing area, the ledger',
     StartAt: 'InitiateExport',
     TimeoutSeconds: 7 * 24 * 3600,
     States: {
@@ -107,7 +112,12 @@ export function bulkIngestionFlow(
             FileDownloaded: { Type: 'Succeed' },
             DownloadFailed: {
               Type: 'Pass',
-              Parameters: { 'jobId.$': '$.jobId', 'index.$': '$.index', status: 'failed', 'error.$': '$.error' },
+              Parameters: {
+                'jobId.$': '$.jobId',
+                'index.$': '$.index',
+                status: 'failed',
+                'error.$': '$.error',
+              },
               End: true,
             },
           },
@@ -127,8 +137,16 @@ export function bulkIngestionFlow(
         Default: 'JobSucceeded',
       },
       JobSucceeded: { Type: 'Succeed' },
-      RecordFailure: invoke(functions.finalizeJob, { Next: 'JobFailed' }, { TimeoutSeconds: 300, Retry: retry(5) }),
-      JobFailed: { Type: 'Fail', Error: 'BulkJobFailed', Cause: 'The bulk job failed; its ledger has the reason' },
+      RecordFailure: invoke(
+        functions.finalizeJob,
+        { Next: 'JobFailed' },
+        { TimeoutSeconds: 300, Retry: retry(5) },
+      ),
+      JobFailed: {
+        Type: 'Fail',
+        Error: 'BulkJobFailed',
+        Cause: 'The bulk job failed; its ledger has the reason',
+      },
     },
   };
 }

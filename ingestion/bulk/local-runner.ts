@@ -82,7 +82,9 @@ export async function runBulkFlowLocally(
     },
     { maxConcurrency: deps.settings.downloadConcurrency },
   );
-  const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
+  const machine = new StateMachine(definition as never, {
+    validationOptions: { checkPaths: true, checkArn: false },
+  });
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {
     InitiateExport: asLambda(bound.initiateExport),
     PollExportStatus: asLambda(bound.pollExportStatus),

@@ -83,8 +83,10 @@ export function createSafeHttp(options: SafeHttpOptions) {
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && !options.requireHttps)) {
       throw new BulkPermanentError(`refused ${url.origin}: ${url.protocol} is not allowed (https only)`);
     }
-    if (url.username || url.password) throw new BulkPermanentError(`refused ${url.origin}: credentials in URL`);
-    if (!allowed.has(url.origin)) throw new BulkPermanentError(`refused ${url.origin}: origin not allowlisted`);
+    if (url.username || url.password)
+      throw new BulkPermanentError(`refused ${url.origin}: credentials in URL`);
+    if (!allowed.has(url.origin))
+      throw new BulkPermanentError(`refused ${url.origin}: origin not allowlisted`);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && !options.allowPrivateNetworks && isPrivateAddress(host)) {
       throw new BulkPermanentError(`refused ${url.origin}: private address`);
@@ -112,7 +114,8 @@ export function createSafeHttp(options: SafeHttpOptions) {
   function once(url: URL, init: SafeRequest): Promise<IncomingMessage> {
     const headers = { ...init.headers };
     if (init.credentialsOrigin !== url.origin) {
-      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
+      for (const name of Object.keys(headers))
+        if (name.toLowerCase() === 'authorization') delete headers[name];
     }
     const client = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {

@@ -55,7 +55,8 @@ export function createSmartAuth(options: SmartAuthOptions): BearerSource {
     if (res.status >= 500) throw new BulkTransientError(`smart-configuration: HTTP ${res.status}`);
     if (res.status !== 200) throw new BulkPermanentError(`smart-configuration: HTTP ${res.status}`);
     const endpoint = (JSON.parse(text) as { token_endpoint?: unknown }).token_endpoint;
-    if (typeof endpoint !== 'string') throw new BulkPermanentError('smart-configuration has no token_endpoint');
+    if (typeof endpoint !== 'string')
+      throw new BulkPermanentError('smart-configuration has no token_endpoint');
     options.http.check(new URL(endpoint));
     tokenEndpoint = endpoint;
     return endpoint;
@@ -65,7 +66,11 @@ export function createSmartAuth(options: SmartAuthOptions): BearerSource {
     const endpoint = await discover();
     const issuedAt = Math.floor(now() / 1000);
     const assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: options.algorithm, typ: 'JWT', ...(options.keyId ? { kid: options.keyId } : {}) })
+      .setProtectedHeader({
+        alg: options.algorithm,
+        typ: 'JWT',
+        ...(options.keyId ? { kid: options.keyId } : {}),
+      })
       .setIssuer(options.clientId)
       .setSubject(options.clientId)
       .setAudience(endpoint)
@@ -85,7 +90,8 @@ export function createSmartAuth(options: SmartAuthOptions): BearerSource {
       body,
     });
     const text = await res.text();
-    if (res.status === 429 || res.status >= 500) throw new BulkTransientError(`token endpoint: HTTP ${res.status}`);
+    if (res.status === 429 || res.status >= 500)
+      throw new BulkTransientError(`token endpoint: HTTP ${res.status}`);
     if (res.status !== 200) {
       const error = safeJson(text)?.error;
       throw new BulkPermanentError(
@@ -93,7 +99,8 @@ export function createSmartAuth(options: SmartAuthOptions): BearerSource {
       );
     }
     const json = safeJson(text);
-    if (typeof json?.access_token !== 'string') throw new BulkPermanentError('token response has no access_token');
+    if (typeof json?.access_token !== 'string')
+      throw new BulkPermanentError('token response has no access_token');
     const lifetime = typeof json.expires_in === 'number' ? json.expires_in : 300;
     cached = {
       token: json.access_token,

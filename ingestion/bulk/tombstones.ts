@@ -35,9 +35,13 @@ export function tombstonesOf(
   for (const entry of bundle.entry as { request?: { method?: unknown; url?: unknown } }[]) {
     const method = entry?.request?.method;
     const url = entry?.request?.url;
-    const m = typeof url === 'string' ? /^(?:.*\/)?([A-Z][A-Za-z]{0,63})\/([A-Za-z0-9\-.]{1,64})$/.exec(url) : null;
+    const m =
+      typeof url === 'string' ? /^(?:.*\/)?([A-Z][A-Za-z]{0,63})\/([A-Za-z0-9\-.]{1,64})$/.exec(url) : null;
     if (method !== 'DELETE' || !m) {
-      return { ok: false, reason: 'not-a-deletion-entry: every entry needs request.method DELETE and url <Type>/<id>' };
+      return {
+        ok: false,
+        reason: 'not-a-deletion-entry: every entry needs request.method DELETE and url <Type>/<id>',
+      };
     }
     const [, type, id] = m as unknown as [string, string, string];
     const resource = { resourceType: type, id, meta: { lastUpdated: transactionTime, tag: [TOMBSTONE_TAG] } };

@@ -209,18 +209,26 @@ describe('loadLanding', () => {
       { key: badPart, lines: 2 },
       { key: 'landing/fhir/org=org-a/type=Patient/readme.txt', lines: 1 },
     ]);
-    const records = await quarantineRecords('quarantine/fhir/outside-layout/org=org-a/type=Patient/batch=b1/part-1.ndjson');
-    expect(records.map((r) => [r.source_key, r.source_row, r.reason.split(':')[0], JSON.parse(r.line).id])).toEqual([
+    const records = await quarantineRecords(
+      'quarantine/fhir/outside-layout/org=org-a/type=Patient/batch=b1/part-1.ndjson',
+    );
+    expect(
+      records.map((r) => [r.source_key, r.source_row, r.reason.split(':')[0], JSON.parse(r.line).id]),
+    ).toEqual([
       [badPart, 1, 'key-outside-layout', 'p1'],
       [badPart, 2, 'key-outside-layout', 'p2'],
     ]);
-    expect(await quarantineRecords('quarantine/fhir/outside-layout/org=org-a/type=Patient/readme.txt.ndjson')).toMatchObject([
-      { source_row: 1, line: 'hello' },
-    ]);
+    expect(
+      await quarantineRecords('quarantine/fhir/outside-layout/org=org-a/type=Patient/readme.txt.ndjson'),
+    ).toMatchObject([{ source_row: 1, line: 'hello' }]);
     expect(await warehouse.query('select count(*)::int as n from raw.fhir_patient')).toEqual([{ n: 0 }]);
     expect(
-      await warehouse.query('select batch_id, files, lines_seen, lines_loaded, lines_quarantined from raw.load_ledger'),
-    ).toEqual([{ batch_id: 'outside-layout', files: 2, lines_seen: 3, lines_loaded: 0, lines_quarantined: 3 }]);
+      await warehouse.query(
+        'select batch_id, files, lines_seen, lines_loaded, lines_quarantined from raw.load_ledger',
+      ),
+    ).toEqual([
+      { batch_id: 'outside-layout', files: 2, lines_seen: 3, lines_loaded: 0, lines_quarantined: 3 },
+    ]);
     expect(await loadLanding(store, warehouse)).toMatchObject({ files: 0, skipped: 0, quarantined: 0 });
   });
 

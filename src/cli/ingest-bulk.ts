@@ -17,7 +17,13 @@ import { CliError } from './cli-error';
 import { createProgress } from './progress';
 
 const ORG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+const list = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 const repeat = (value: string, previous: string[] = []) => [...previous, value];
 
 interface BulkOptions {
@@ -47,7 +53,10 @@ export function registerIngestBulk(ingest: Command): void {
       'Pull from an EHR with FHIR Bulk Data $export (SMART Backend Services when BULK_CLIENT_ID is set), ' +
         'land every file, then load and transform; prints the job ledger',
     )
-    .requiredOption('--source <base-url>', 'the FHIR server base URL (its origin is allowed; others via BULK_ALLOWED_ORIGINS)')
+    .requiredOption(
+      '--source <base-url>',
+      'the FHIR server base URL (its origin is allowed; others via BULK_ALLOWED_ORIGINS)',
+    )
     .requiredOption('--org <org>', 'the organization the data lands under')
     .option('--level <level>', 'system | patient | group:<id>', 'system')
     .option('--type <types>', 'resource types, comma-separated (_type)', list)
@@ -72,14 +81,17 @@ Ledger: lines seen = landed + quarantined for every file; "completed" only when 
 Job state: <data>/jobs/bulk/<job>/ (job.json, manifest.json, files/, errors/, ledger.json)`,
     )
     .action(async (opts: BulkOptions) => {
-      if (!ORG.test(opts.org)) throw new CliError(`--org must be an organization id like org-1 (got ${JSON.stringify(opts.org)})`);
+      if (!ORG.test(opts.org))
+        throw new CliError(`--org must be an organization id like org-1 (got ${JSON.stringify(opts.org)})`);
       if (!/^(system|patient|group:[A-Za-z0-9\-.]{1,64})$/.test(opts.level)) {
         throw new CliError('--level must be system, patient or group:<id>');
       }
       const config = loadConfig();
       const log = createLogger({ level: config.logLevel });
       const progress = createProgress('bulk', { unit: 'resources', quiet: opts.quiet });
-      const deps = await createBulkDeps(config, { onProgress: (p) => progress.tick(p.resources, p.wireBytes) });
+      const deps = await createBulkDeps(config, {
+        onProgress: (p) => progress.tick(p.resources, p.wireBytes),
+      });
       const jobId = opts.job ?? newBatchId('bulk');
       const raw = opts.load ? await openRawWarehouse(config) : undefined;
       let result: Awaited<ReturnType<typeof runBulkFlowLocally>>;
@@ -105,7 +117,9 @@ Job state: <data>/jobs/bulk/<job>/ (job.json, manifest.json, files/, errors/, le
             log,
             onFile: (f) => {
               if (!opts.quiet && f.status !== 'in-progress') {
-                process.stderr.write(`file ${f.index}: ${f.status}${f.lines !== undefined ? ` (${f.lines} lines)` : ''}\n`);
+                process.stderr.write(
+                  `file ${f.index}: ${f.status}${f.lines !== undefined ? ` (${f.lines} lines)` : ''}\n`,
+                );
               }
             },
           },
@@ -115,7 +129,9 @@ Job state: <data>/jobs/bulk/<job>/ (job.json, manifest.json, files/, errors/, le
         await raw?.close();
       }
       const { ledger, load } = result;
-      process.stdout.write(formatLedger(jobId, ledger, 'error' in result.outcome ? result.outcome.error : undefined));
+      process.stdout.write(
+        formatLedger(jobId, ledger, 'error' in result.outcome ? result.outcome.error : undefined),
+      );
       if (load) {
         process.stdout.write(
           `loaded ${load.files} files (${load.loaded} rows, ${load.quarantined} quarantined) into the raw tables\n`,
@@ -124,7 +140,8 @@ Job state: <data>/jobs/bulk/<job>/ (job.json, manifest.json, files/, errors/, le
       if (opts.load && opts.transform && load && load.files > 0) {
         await transformLanded(config, { fullRefresh: (ledger?.deleted ?? 0) > 0, quiet: !!opts.quiet });
       }
-      process.exitCode = ledger?.status === 'completed' ? 0 : ledger?.status === 'completed-with-errors' ? 2 : 1;
+      process.exitCode =
+        ledger?.status === 'completed' ? 0 : ledger?.status === 'completed-with-errors' ? 2 : 1;
     });
 }
 
@@ -132,7 +149,10 @@ Job state: <data>/jobs/bulk/<job>/ (job.json, manifest.json, files/, errors/, le
  * The transform after a bulk load: the dbt build `start` runs. Tombstones need a full refresh:
  * the incremental models add and replace versions but do not remove resources.
  */
-async function transformLanded(config: Config, options: { fullRefresh: boolean; quiet: boolean }): Promise<void> {
+async function transformLanded(
+  config: Config,
+  options: { fullRefresh: boolean; quiet: boolean },
+): Promise<void> {
   const lines: string[] = [];
   const code = await transform(config, {
     args: ['build'],

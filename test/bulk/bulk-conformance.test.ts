@@ -87,7 +87,9 @@ describe('the happy path', () => {
   it('sends the bearer token with file requests when the manifest requires it, and kicks off Patient and Group levels', async () => {
     const s = await open({ auth: true, requiresAccessToken: true });
     expect((await s.run({ level: 'patient', types: ['Patient'] })).ledger?.status).toBe('completed');
-    expect((await s.run({ level: 'group:g-1', types: ['Patient'], method: 'POST' })).ledger?.status).toBe('completed');
+    expect((await s.run({ level: 'group:g-1', types: ['Patient'], method: 'POST' })).ledger?.status).toBe(
+      'completed',
+    );
     expect(s.server.requests.filter((r) => r.path.startsWith('/files/')).every((r) => r.bearer)).toBe(true);
     expect(s.server.kickoffs.map((k) => [k.level, k.params._type])).toEqual([
       ['patient', 'Patient'],
@@ -112,7 +114,9 @@ describe('faults', () => {
   });
 
   it('ends a refused kick-off as failed, with the server diagnostics in the ledger', async () => {
-    const s = await open({ fail: { at: 'kickoff', status: 400, diagnostics: '_typeFilter is not supported' } });
+    const s = await open({
+      fail: { at: 'kickoff', status: 400, diagnostics: '_typeFilter is not supported' },
+    });
     const result = await s.run({ types: TYPES });
     expect(result.outcome).toHaveProperty('error');
     expect(result.ledger).toMatchObject({ status: 'failed', files: { total: 0 } });
@@ -134,10 +138,17 @@ describe('faults', () => {
   });
 
   it('keeps the server error files with the job and says completed-with-errors', async () => {
-    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', diagnostics: 'Patient p9 unreadable' }] };
+    const outcome = {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'processing', diagnostics: 'Patient p9 unreadable' }],
+    };
     const s = await open({ errors: [outcome] });
     const result = await s.run({ jobId: 'errs-1', types: ['Patient'] });
-    expect(result.ledger).toMatchObject({ status: 'completed-with-errors', errors: 1, landed: count('Patient') });
+    expect(result.ledger).toMatchObject({
+      status: 'completed-with-errors',
+      errors: 1,
+      landed: count('Patient'),
+    });
     const kept = await keysUnder(s, 'jobs/bulk/errs-1/errors/');
     expect(JSON.parse((await s.deps.store.get(kept[0]!)).toString('utf8'))).toEqual(outcome);
   });
@@ -203,7 +214,11 @@ describe('bad lines and re-delivery', () => {
     const tombstoneKey = keys.find((k) => k.includes(`-f${String(deletedFile.index).padStart(5, '0')}/`))!;
     expect(parseLandingKey(tombstoneKey)).toMatchObject({ type: 'Patient' });
     const tombstone = JSON.parse((await s.deps.store.get(tombstoneKey)).toString('utf8'));
-    expect(tombstone).toMatchObject({ resourceType: 'Patient', id: patient, meta: { tag: [{ system: 'urn:fhir-gateway:tombstone' }] } });
+    expect(tombstone).toMatchObject({
+      resourceType: 'Patient',
+      id: patient,
+      meta: { tag: [{ system: 'urn:fhir-gateway:tombstone' }] },
+    });
   });
 
   it('continues from the last completed job with --since last', async () => {

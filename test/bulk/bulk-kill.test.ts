@@ -29,18 +29,22 @@ afterEach(async () => {
 });
 
 function cli(args: string[], onStdout?: (text: string) => void) {
-  const child = spawn(process.execPath, [bin, 'ingest', 'bulk', '--source', server.url, '--org', 'org-1', ...args], {
-    env: {
-      PATH: process.env.PATH,
-      DATA_DIR: dir,
-      LOG_LEVEL: 'warn',
-      BULK_ALLOW_PRIVATE_NETWORKS: 'true',
-      BULK_MIN_WAIT_SECONDS: '0',
-      BULK_SEGMENT_BYTES: '50000',
-      BULK_DOWNLOAD_CONCURRENCY: '1',
+  const child = spawn(
+    process.execPath,
+    [bin, 'ingest', 'bulk', '--source', server.url, '--org', 'org-1', ...args],
+    {
+      env: {
+        PATH: process.env.PATH,
+        DATA_DIR: dir,
+        LOG_LEVEL: 'warn',
+        BULK_ALLOW_PRIVATE_NETWORKS: 'true',
+        BULK_MIN_WAIT_SECONDS: '0',
+        BULK_SEGMENT_BYTES: '50000',
+        BULK_DOWNLOAD_CONCURRENCY: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let out = '';
   child.stdout.on('data', (d) => {
     out += d;
@@ -72,7 +76,10 @@ describe.each([
       stall: { file: 2, afterBytes: STALL_AT, onStall: () => setTimeout(() => stalled(), 300) },
     });
     const first = cli(['--job', 'kill-1', '--type', TYPES.join(','), '--no-load', '--quiet']);
-    await Promise.race([midFile, first.exit.then((r) => Promise.reject(new Error(`exited early: ${r.out}`)))]);
+    await Promise.race([
+      midFile,
+      first.exit.then((r) => Promise.reject(new Error(`exited early: ${r.out}`))),
+    ]);
     first.child.kill('SIGKILL');
     expect((await first.exit).signal).toBe('SIGKILL');
 
@@ -83,7 +90,8 @@ describe.each([
     expect(checkpoint!.offset).toBeLessThanOrEqual(STALL_AT);
 
     server.unstall();
-    const second = await cli(['--job', 'kill-1', '--type', TYPES.join(','), '--no-transform', '--quiet']).exit;
+    const second = await cli(['--job', 'kill-1', '--type', TYPES.join(','), '--no-transform', '--quiet'])
+      .exit;
     expect(second.out).toContain('kill-1 (org org-1): completed');
     expect(second.code).toBe(0);
     const resumed = server.requests.filter((r) => r.path.endsWith('/2'));

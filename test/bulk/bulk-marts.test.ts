@@ -52,7 +52,12 @@ async function served(warehouse: Warehouse) {
   const rest = Object.fromEntries(
     await Promise.all(TYPES.map(async (t) => [t, (await fhir.walk(`${t}?_count=100`)).sort()] as const)),
   );
-  const factory = createContextFactory({ warehouse, tokenSalt: TEST_SALT, log: createLogger({ level: 'silent' }), cache: false });
+  const factory = createContextFactory({
+    warehouse,
+    tokenSalt: TEST_SALT,
+    log: createLogger({ level: 'silent' }),
+    cache: false,
+  });
   const res = await createGraphQLHandler({ production: false })(
     new Request('http://gateway.test/graphql', {
       method: 'POST',
@@ -61,11 +66,16 @@ async function served(warehouse: Warehouse) {
     }),
     factory(principal(ORG), 'req-bulk'),
   );
-  const graphql = (await res.json()) as { data: { patients: { totalCount: number; edges: { node: { id: string } }[] } } };
+  const graphql = (await res.json()) as {
+    data: { patients: { totalCount: number; edges: { node: { id: string } }[] } };
+  };
   return { rest, graphql: graphql.data.patients, fhir };
 }
 
-const expected = (type: string) => idsOf(type).map((id) => token(type, id)).sort();
+const expected = (type: string) =>
+  idsOf(type)
+    .map((id) => token(type, id))
+    .sort();
 
 describe('a bulk job loaded and transformed', () => {
   it('serves exactly the resources the server held, through REST and GraphQL', async () => {

@@ -17,7 +17,13 @@ export function buildExportFiles(
   const files: ExportFile[] = [];
   const perFile = options.linesPerFile ?? 1000;
   const add = (kind: ExportFile['kind'], type: string, lines: string[]) => {
-    files.push({ index: files.length, kind, type, lines: lines.length, body: Buffer.from(`${lines.join('\n')}\n`) });
+    files.push({
+      index: files.length,
+      kind,
+      type,
+      lines: lines.length,
+      body: Buffer.from(`${lines.join('\n')}\n`),
+    });
   };
   for (const [type, all] of options.resources) {
     if (filter.types && !filter.types.includes(type)) continue;
@@ -46,6 +52,11 @@ export function buildExportFiles(
       ),
     );
   }
-  if (options.errors?.length) add('error', 'OperationOutcome', options.errors.map((e) => JSON.stringify(e)));
+  if (options.errors?.length)
+    add(
+      'error',
+      'OperationOutcome',
+      options.errors.map((e) => JSON.stringify(e)),
+    );
   return files;
 }

@@ -65,7 +65,8 @@ export function cohortLines(options: { patients: number; seed: number }): Map<st
     ['Organization', [JSON.stringify(buildOrganization(options.seed, 1, asOfMillis(undefined)))]],
   ]);
   for (let i = 0; i < options.patients; i++) {
-    for (const line of generatePatientLines({ patients: options.patients, orgs: 1, seed: options.seed }, i).lines) {
+    for (const line of generatePatientLines({ patients: options.patients, orgs: 1, seed: options.seed }, i)
+      .lines) {
       const list = out.get(line.type) ?? [];
       list.push(line.json);
       out.set(line.type, list);
@@ -79,7 +80,10 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
   const kickoffs: { level: string; params: Record<string, string | string[]> }[] = [];
   const tokens = new Map<string, { expiresAt: number; uses: number }>();
   const seenJti = new Set<string>();
-  const exports = new Map<string, { polls: number; files: ExportFile[]; firstServed?: number; deleted: boolean }>();
+  const exports = new Map<
+    string,
+    { polls: number; files: ExportFile[]; firstServed?: number; deleted: boolean }
+  >();
   const faults = {
     kickoff: [...(options.faults?.kickoff ?? [])],
     status: [...(options.faults?.status ?? [])],
@@ -90,12 +94,27 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
   const fhir = () => `${origin}/fhir`;
   const tokenUrl = () => `${origin}/auth/token`;
 
-  const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     res.writeHead(status, { ...(body !== undefined ? { 'content-type': FHIR_JSON } : {}), ...headers });
     res.end(body === undefined ? undefined : JSON.stringify(body));
   };
-  const outcome = (res: ServerResponse, status: number, diagnostics: string, headers?: Record<string, string>) =>
-    send(res, status, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', diagnostics }] }, headers);
+  const outcome = (
+    res: ServerResponse,
+    status: number,
+    diagnostics: string,
+    headers?: Record<string, string>,
+  ) =>
+    send(
+      res,
+      status,
+      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', diagnostics }] },
+      headers,
+    );
 
   const authorized = (req: IncomingMessage): boolean => {
     if (!options.auth) return true;
@@ -110,7 +129,8 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
     const form = new URLSearchParams(await readBody(req));
     const auth = options.auth;
     if (!auth) return send(res, 400, { error: 'unsupported_grant_type' });
-    if (form.get('grant_type') !== 'client_credentials') return send(res, 400, { error: 'unsupported_grant_type' });
+    if (form.get('grant_type') !== 'client_credentials')
+      return send(res, 400, { error: 'unsupported_grant_type' });
     if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
       return send(res, 400, { error: 'invalid_client' });
     }
@@ -131,18 +151,29 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
     const lifetime = auth.tokenLifetimeSeconds ?? 300;
     const token = randomUUID();
     tokens.set(token, { expiresAt: Date.now() + lifetime * 1000, uses: 0 });
-    send(res, 200, { access_token: token, token_type: 'bearer', expires_in: lifetime, scope: form.get('scope') });
+    send(res, 200, {
+      access_token: token,
+      token_type: 'bearer',
+      expires_in: lifetime,
+      scope: form.get('scope'),
+    });
   }
 
   async function kickOff(req: IncomingMessage, res: ServerResponse, level: string, url: URL) {
     if (req.headers.prefer !== 'respond-async') return outcome(res, 400, 'Prefer: respond-async is required');
     const params: Record<string, string | string[]> = {};
-    for (const [k, v] of url.searchParams) params[k] = k === '_typeFilter' ? [...((params[k] as string[]) ?? []), v] : v;
+    for (const [k, v] of url.searchParams)
+      params[k] = k === '_typeFilter' ? [...((params[k] as string[]) ?? []), v] : v;
     if (req.method === 'POST') {
-      const body = JSON.parse(await readBody(req)) as { parameter?: { name: string; valueString?: string; valueReference?: { reference: string } }[] };
+      const body = JSON.parse(await readBody(req)) as {
+        parameter?: { name: string; valueString?: string; valueReference?: { reference: string } }[];
+      };
       for (const p of body.parameter ?? []) {
         const value = p.valueString ?? p.valueReference?.reference ?? '';
-        params[p.name] = p.name === 'patient' || p.name === '_typeFilter' ? [...((params[p.name] as string[]) ?? []), value] : value;
+        params[p.name] =
+          p.name === 'patient' || p.name === '_typeFilter'
+            ? [...((params[p.name] as string[]) ?? []), value]
+            : value;
       }
     }
     kickoffs.push({ level, params });
@@ -180,7 +211,11 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
     const size = options.manifestPageSize ?? job.files.length;
     const page = Number(url.searchParams.get('page') ?? '0');
     const files = job.files.slice(page * size, (page + 1) * size);
-    const entry = (f: ExportFile) => ({ type: f.type, url: `${origin}/files/${id}/${f.index}`, ...(f.kind === 'output' ? { count: f.lines } : {}) });
+    const entry = (f: ExportFile) => ({
+      type: f.type,
+      url: `${origin}/files/${id}/${f.index}`,
+      ...(f.kind === 'output' ? { count: f.lines } : {}),
+    });
     send(res, 200, {
       transactionTime: new Date(job.firstServed).toISOString(),
       request: `${fhir()}/$export`,
@@ -198,7 +233,10 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
     const job = exports.get(id);
     const f = job?.files[index];
     if (!job || !f || job.deleted) return outcome(res, 404, 'no such file');
-    if (options.linkLifetimeSeconds !== undefined && Date.now() - (job.firstServed ?? 0) > options.linkLifetimeSeconds * 1000) {
+    if (
+      options.linkLifetimeSeconds !== undefined &&
+      Date.now() - (job.firstServed ?? 0) > options.linkLifetimeSeconds * 1000
+    ) {
       return outcome(res, 410, 'this link has expired');
     }
     if (options.requiresAccessToken && !authorized(req)) return outcome(res, 401, 'a token is required');
@@ -206,7 +244,8 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
     if (fault) return outcome(res, fault, 'busy', { 'retry-after': '1' });
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const start = range && !options.noRanges ? Number(range[1]) : 0;
-    if (start > f.body.length) return send(res, 416, undefined, { 'content-range': `bytes */${f.body.length}` });
+    if (start > f.body.length)
+      return send(res, 416, undefined, { 'content-range': `bytes */${f.body.length}` });
     const stall = options.stall && !stalled && options.stall.file === index ? options.stall : undefined;
     const gzip = !range && !stall && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     requests[requests.length - 1]!.gzip = gzip;
@@ -231,7 +270,12 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
     const path = url.pathname;
-    requests.push({ method: req.method ?? 'GET', path, bearer: !!req.headers.authorization, range: req.headers.range });
+    requests.push({
+      method: req.method ?? 'GET',
+      path,
+      bearer: !!req.headers.authorization,
+      range: req.headers.range,
+    });
     const route = async () => {
       if (path === '/fhir/.well-known/smart-configuration') {
         return send(res, 200, {
@@ -248,7 +292,13 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
       if (!authorized(req)) return outcome(res, 401, 'a valid bearer token is required');
       const group = /^\/fhir\/Group\/([^/]+)\/\$export$/.exec(path)?.[1];
       const level =
-        path === '/fhir/$export' ? 'system' : path === '/fhir/Patient/$export' ? 'patient' : group ? `group:${group}` : null;
+        path === '/fhir/$export'
+          ? 'system'
+          : path === '/fhir/Patient/$export'
+            ? 'patient'
+            : group
+              ? `group:${group}`
+              : null;
       if (level && (req.method === 'GET' || req.method === 'POST')) return kickOff(req, res, level, url);
       const statusId = /^\/fhir\/_status\/([0-9a-f-]+)$/.exec(path)?.[1];
       if (statusId) return status(req, res, statusId, url);

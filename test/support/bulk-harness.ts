@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { createBulkDeps } from '../../ingestion/bulk/bulk-deps';
-import { runBulkFlowLocally, type LocalRunOptions } from '../../ingestion/bulk/local-runner';
 import type { BulkFlowInput } from '../../ingestion/bulk/flow-state';
+import { type LocalRunOptions, runBulkFlowLocally } from '../../ingestion/bulk/local-runner';
 import { loadConfig } from '../../src/config';
 import { type BulkDataServerOptions, startBulkDataServer } from './bulk-data-server';
 
@@ -22,11 +22,17 @@ export async function createClientKey(dir: string) {
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'ES384' };
   const keyFile = join(dir, 'client-key.json');
   await writeFile(keyFile, JSON.stringify(privateJwk), { mode: 0o600 });
-  return { keyFile, kid, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES384', use: 'sig' }] } };
+  return {
+    keyFile,
+    kid,
+    jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES384', use: 'sig' }] },
+  };
 }
 
 export interface BulkHarnessOptions {
-  server: Omit<BulkDataServerOptions, 'auth'> & { auth?: boolean | { tokenUses?: number; tokenLifetimeSeconds?: number } };
+  server: Omit<BulkDataServerOptions, 'auth'> & {
+    auth?: boolean | { tokenUses?: number; tokenLifetimeSeconds?: number };
+  };
   env?: Record<string, string>;
 }
 
@@ -45,7 +51,12 @@ export async function openBulkHarness(options: BulkHarnessOptions) {
     BULK_ALLOW_PRIVATE_NETWORKS: 'true',
     BULK_MIN_WAIT_SECONDS: '0',
     ...(authOptions
-      ? { BULK_CLIENT_ID: CLIENT_ID, BULK_PRIVATE_KEY_FILE: key.keyFile, BULK_KEY_ALGORITHM: 'ES384', BULK_KEY_ID: key.kid }
+      ? {
+          BULK_CLIENT_ID: CLIENT_ID,
+          BULK_PRIVATE_KEY_FILE: key.keyFile,
+          BULK_KEY_ALGORITHM: 'ES384',
+          BULK_KEY_ID: key.kid,
+        }
       : {}),
     ...options.env,
   };

@@ -4,7 +4,7 @@
  * file failed in its checkpoint (the job then ends completed-with-errors); a transient one throws
  * for the flow's Retry, the checkpoint kept.
  */
-import { defaultBulkDeps, type BulkDeps } from '../bulk-deps';
+import { type BulkDeps, defaultBulkDeps } from '../bulk-deps';
 import { downloadFile } from '../file-download';
 import type { DownloadItem, DownloadResult } from '../flow-state';
 

@@ -6,7 +6,7 @@
  * (DELETE on the status URL, best effort), and a completed job's transactionTime becomes the
  * `--since last` of the next one.
  */
-import { defaultBulkDeps, type BulkDeps } from '../bulk-deps';
+import { type BulkDeps, defaultBulkDeps } from '../bulk-deps';
 import { deleteExport } from '../export-client';
 import type { FinalizeInput, FinalizeResult } from '../flow-state';
 import { balanceLedger } from '../ledger';

@@ -2,7 +2,7 @@
  * InitiateExport: kicks off the export and records the job. Retried with the same job id (a
  * Lambda retry after the kick-off went through) it returns the recorded job and kicks off nothing.
  */
-import { defaultBulkDeps, type BulkDeps } from '../bulk-deps';
+import { type BulkDeps, defaultBulkDeps } from '../bulk-deps';
 import { BulkPermanentError } from '../bulk-errors';
 import { kickOff } from '../export-client';
 import type { BulkFlowInput, ExportState } from '../flow-state';
@@ -16,8 +16,15 @@ export function createInitiateExportHandler(deps: () => Promise<BulkDeps>) {
     const d = await deps();
     checkInput(input);
     const existing = await d.jobs.readJob(input.jobId).catch(() => null);
-    if (existing) return { jobId: existing.jobId, org: existing.org, status: 'in-progress', waitSeconds: Math.ceil(d.settings.minWaitSeconds) };
-    const since = input.since === 'last' ? ((await d.jobs.readLast(input.org, input.source)) ?? undefined) : input.since;
+    if (existing)
+      return {
+        jobId: existing.jobId,
+        org: existing.org,
+        status: 'in-progress',
+        waitSeconds: Math.ceil(d.settings.minWaitSeconds),
+      };
+    const since =
+      input.since === 'last' ? ((await d.jobs.readLast(input.org, input.source)) ?? undefined) : input.since;
     const started = await kickOff(d, { ...input, since });
     const now = new Date(d.now()).toISOString();
     await d.jobs.saveJob({
@@ -40,8 +47,10 @@ export function createInitiateExportHandler(deps: () => Promise<BulkDeps>) {
 }
 
 function checkInput(input: BulkFlowInput): void {
-  if (!JOB_ID.test(input.jobId ?? '')) throw new BulkPermanentError('jobId must be 1-41 letters, digits, - or _');
-  if (!SEGMENT.test(input.org ?? '')) throw new BulkPermanentError('org must be an organization id like org-1');
+  if (!JOB_ID.test(input.jobId ?? ''))
+    throw new BulkPermanentError('jobId must be 1-41 letters, digits, - or _');
+  if (!SEGMENT.test(input.org ?? ''))
+    throw new BulkPermanentError('org must be an organization id like org-1');
   try {
     new URL(input.source);
   } catch {

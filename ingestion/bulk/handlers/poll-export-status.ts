@@ -3,7 +3,7 @@
  * record X-Progress; 429 / 503 → back off with jitter; 200 → the manifest (every page) is stored
  * and its files become the download fan-out; an error answer fails the job with its diagnostics.
  */
-import { defaultBulkDeps, type BulkDeps } from '../bulk-deps';
+import { type BulkDeps, defaultBulkDeps } from '../bulk-deps';
 import { BulkPermanentError } from '../bulk-errors';
 import { pollStatus } from '../export-client';
 import type { ExportState } from '../flow-state';
