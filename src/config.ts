@@ -109,6 +109,8 @@ const EnvSchema = z.object({
   BULK_DOWNLOAD_BUDGET_SECONDS: z.coerce.number().positive().default(600),
   /** Per-request network timeout (no bytes for this long fails the request as transient). */
   BULK_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+  /** Benchmarks only (test/bench/bulk.ts): megabytes of the large export measured for peak RSS. */
+  BULK_BENCH_EXPORT_MB: z.coerce.number().int().positive().optional(),
   // ---- end of the bulk ingestion block ----
 
   /** Benchmarks only: patients of the cohort the loader bench generates and loads (default: its own). */
@@ -233,6 +235,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       segmentBytes: e.BULK_SEGMENT_BYTES,
       downloadBudgetMs: e.BULK_DOWNLOAD_BUDGET_SECONDS * 1000,
       requestTimeoutMs: e.BULK_REQUEST_TIMEOUT_SECONDS * 1000,
+      benchExportMb: e.BULK_BENCH_EXPORT_MB,
     },
     /** Benchmark knobs (`test/bench`). */
     bench: { cohortPatients: e.COHORT_PATIENTS },

@@ -117,7 +117,7 @@ async function transfer(
       `download of file ${checkpoint.index}: unsupported Content-Encoding ${encoding}`,
     );
   }
-  const wire = countWireBytes(res.body, deps);
+  const wire = deps.onProgress ? countWireBytes(res.body, deps) : res.body;
   const body = encoding === 'gzip' ? wire.pipe(createGunzip()) : wire;
   body.on('error', () => undefined); // read errors surface through the line reader
   if (file.kind === 'error') return keepErrorFile(deps, job, record, body);
@@ -145,14 +145,15 @@ function openSegment(deps: BulkDeps, job: BulkJob, index: number, part: number) 
   return {
     counts,
     landingKeyOf: (type: string) => landingKey(keyOf(type)),
-    async land(type: string, json: string) {
+    /** Lands a line; a promise only when the caller must wait for the store. */
+    land(type: string, json: string): Promise<void> | undefined {
       let open = landing.get(type);
       if (!open) {
         const key = landingKey(keyOf(type));
         open = { key, sink: createLineSink(deps.store, key) };
         landing.set(type, open);
       }
-      await open.sink.write(json);
+      return open.sink.write(json);
     },
     async quarantine(type: string, row: number, reason: string, line: string) {
       let open = quarantine.get(type);
@@ -185,6 +186,7 @@ async function landLines(
   body: Readable,
 ): Promise<FileRecord> {
   const started = deps.now();
+  let reported = 0;
   let record = { ...start };
   let segment = openSegment(deps, job, record.index, record.segments);
   let segmentEnd = record.offset;
@@ -222,7 +224,8 @@ async function landLines(
         const verdict = validateLine(line.text, { org: job.org, type: file.type });
         if (verdict.ok) {
           c.landed += 1;
-          await segment.land(file.type, line.text);
+          const wait = segment.land(file.type, line.text);
+          if (wait) await wait;
         } else {
           c.quarantined += 1;
           await segment.quarantine(file.type, row, verdict.reason, line.text);
@@ -236,7 +239,10 @@ async function landLines(
           c.landed += 1;
         }
       }
-      deps.onProgress?.({ wireBytes: 0, resources: 1 });
+      if (deps.onProgress && ++reported === 100) {
+        deps.onProgress({ wireBytes: 0, resources: reported });
+        reported = 0;
+      }
       if (c.bytes >= deps.settings.segmentBytes) {
         await commit();
         if (deps.now() - started > deps.settings.downloadBudgetMs) {
@@ -252,6 +258,7 @@ async function landLines(
     throw new BulkTransientError(`download of file ${record.index} broke off: ${(error as Error).message}`);
   }
   if (segment.counts.lines > 0) await commit();
+  if (reported > 0) deps.onProgress?.({ wireBytes: 0, resources: reported });
   return { ...record, status: 'landed' };
 }
 

@@ -17,13 +17,10 @@ export function buildExportFiles(
   const files: ExportFile[] = [];
   const perFile = options.linesPerFile ?? 1000;
   const add = (kind: ExportFile['kind'], type: string, lines: string[]) => {
-    files.push({
-      index: files.length,
-      kind,
-      type,
-      lines: lines.length,
-      body: Buffer.from(`${lines.join('\n')}\n`),
-    });
+    const body = Buffer.from(`${lines.join('\n')}\n`);
+    const copies = kind === 'output' ? (options.repeatFiles ?? 1) : 1;
+    for (let i = 0; i < copies; i++)
+      files.push({ index: files.length, kind, type, lines: lines.length, body });
   };
   for (const [type, all] of options.resources) {
     if (filter.types && !filter.types.includes(type)) continue;

@@ -45,6 +45,10 @@ export interface BulkDataServerOptions {
   manifestPageSize?: number;
   /** Ignore Range headers (answer 200 with the whole file). */
   noRanges?: boolean;
+  /** Never gzip, whatever the client accepts. */
+  noGzip?: boolean;
+  /** List every output file this many times (the same bytes: large exports for benchmarks). */
+  repeatFiles?: number;
   /** Stop sending file `file` after `afterBytes` bytes and hang (kill tests); `onStall` is told. */
   stall?: { file: number; afterBytes: number; onStall: () => void };
 }
@@ -247,7 +251,8 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
     if (start > f.body.length)
       return send(res, 416, undefined, { 'content-range': `bytes */${f.body.length}` });
     const stall = options.stall && !stalled && options.stall.file === index ? options.stall : undefined;
-    const gzip = !range && !stall && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const gzip =
+      !range && !stall && !options.noGzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     requests[requests.length - 1]!.gzip = gzip;
     const bytes = f.body.subarray(start);
     res.writeHead(start > 0 ? 206 : 200, {
