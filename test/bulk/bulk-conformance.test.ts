@@ -97,6 +97,31 @@ describe('the happy path', () => {
     ]);
   });
 
+  it('kicks off by POST with a Parameters body carrying patient, _since, _until and _typeFilter', async () => {
+    const s = await open({});
+    const result = await s.run({
+      level: 'patient',
+      types: ['Patient'],
+      patients: ['Patient/p-1', 'Patient/p-2'],
+      since: '2020-01-01T00:00:00Z',
+      until: '2030-01-01T00:00:00Z',
+      typeFilter: ['Patient?gender=female'],
+    });
+    expect(result.ledger?.status).toBe('completed');
+    expect(s.server.kickoffs).toEqual([
+      {
+        level: 'patient',
+        params: {
+          _type: 'Patient',
+          _since: '2020-01-01T00:00:00Z',
+          _until: '2030-01-01T00:00:00Z',
+          _typeFilter: ['Patient?gender=female'],
+          patient: ['Patient/p-1', 'Patient/p-2'],
+        },
+      },
+    ]);
+  });
+
   it('walks a paged manifest', async () => {
     const s = await open({ manifestPageSize: 2 });
     const result = await s.run({ types: TYPES });
