@@ -13,9 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGzip } from 'node:zlib';
-import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import { asOfMillis, generatePatientLines } from '../../ingestion/synthetic';
 import { buildOrganization } from '../../ingestion/synthetic/organizations';
+import { type BulkAuthOptions, createBulkDataAuth } from './bulk-data-auth';
 import { buildExportFiles, type ExportFile } from './bulk-data-files';
 
 export interface BulkDataServerOptions {
@@ -38,7 +38,7 @@ export interface BulkDataServerOptions {
   fail?: { at: 'kickoff' | 'status'; status: number; diagnostics: string };
   requiresAccessToken?: boolean;
   /** Require SMART Backend Services tokens from this client. */
-  auth?: { clientId: string; jwks: JSONWebKeySet; tokenLifetimeSeconds?: number; tokenUses?: number };
+  auth?: BulkAuthOptions;
   /** Output links stop working this long after the manifest was first served. */
   linkLifetimeSeconds?: number;
   /** Files per manifest page (default: one page). */
@@ -82,8 +82,6 @@ export function cohortLines(options: { patients: number; seed: number }): Map<st
 export async function startBulkDataServer(options: BulkDataServerOptions) {
   const requests: ServedRequest[] = [];
   const kickoffs: { level: string; params: Record<string, string | string[]> }[] = [];
-  const tokens = new Map<string, { expiresAt: number; uses: number }>();
-  const seenJti = new Set<string>();
   const exports = new Map<
     string,
     { polls: number; files: ExportFile[]; firstServed?: number; deleted: boolean }
@@ -96,7 +94,8 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
   let stalled = false;
   let origin = '';
   const fhir = () => `${origin}/fhir`;
-  const tokenUrl = () => `${origin}/auth/token`;
+  const auth = createBulkDataAuth(options.auth, () => `${origin}/auth/token`);
+  const authorized = (req: IncomingMessage) => auth.authorized(req);
 
   const send = (
     res: ServerResponse,
@@ -119,49 +118,6 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
       { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', diagnostics }] },
       headers,
     );
-
-  const authorized = (req: IncomingMessage): boolean => {
-    if (!options.auth) return true;
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const entry = token ? tokens.get(token) : undefined;
-    if (!entry || Date.now() > entry.expiresAt) return false;
-    entry.uses += 1;
-    return options.auth.tokenUses === undefined || entry.uses <= options.auth.tokenUses;
-  };
-
-  async function issueToken(req: IncomingMessage, res: ServerResponse) {
-    const form = new URLSearchParams(await readBody(req));
-    const auth = options.auth;
-    if (!auth) return send(res, 400, { error: 'unsupported_grant_type' });
-    if (form.get('grant_type') !== 'client_credentials')
-      return send(res, 400, { error: 'unsupported_grant_type' });
-    if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
-      return send(res, 400, { error: 'invalid_client' });
-    }
-    try {
-      const { payload } = await jwtVerify(form.get('client_assertion') ?? '', createLocalJWKSet(auth.jwks), {
-        issuer: auth.clientId,
-        subject: auth.clientId,
-        audience: tokenUrl(),
-        algorithms: ['RS384', 'ES384'],
-        maxTokenAge: '5m',
-      });
-      if (!payload.jti || seenJti.has(payload.jti)) throw new Error('jti reused');
-      if (!payload.exp || payload.exp - Math.floor(Date.now() / 1000) > 300) throw new Error('exp too far');
-      seenJti.add(payload.jti);
-    } catch {
-      return send(res, 401, { error: 'invalid_client' });
-    }
-    const lifetime = auth.tokenLifetimeSeconds ?? 300;
-    const token = randomUUID();
-    tokens.set(token, { expiresAt: Date.now() + lifetime * 1000, uses: 0 });
-    send(res, 200, {
-      access_token: token,
-      token_type: 'bearer',
-      expires_in: lifetime,
-      scope: form.get('scope'),
-    });
-  }
 
   async function kickOff(req: IncomingMessage, res: ServerResponse, level: string, url: URL) {
     if (req.headers.prefer !== 'respond-async') return outcome(res, 400, 'Prefer: respond-async is required');
@@ -282,16 +238,11 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
       range: req.headers.range,
     });
     const route = async () => {
-      if (path === '/fhir/.well-known/smart-configuration') {
-        return send(res, 200, {
-          token_endpoint: tokenUrl(),
-          token_endpoint_auth_methods_supported: ['private_key_jwt'],
-          token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
-          grant_types_supported: ['client_credentials'],
-          capabilities: ['client-confidential-asymmetric'],
-        });
+      if (path === '/fhir/.well-known/smart-configuration') return send(res, 200, auth.smartConfiguration());
+      if (path === '/auth/token' && req.method === 'POST') {
+        const [status, body] = await auth.issue(await readBody(req));
+        return send(res, status, body);
       }
-      if (path === '/auth/token' && req.method === 'POST') return issueToken(req, res);
       const files = /^\/files\/([0-9a-f-]+)\/(\d+)$/.exec(path);
       if (files) return file(req, res, files[1]!, Number(files[2]));
       if (!authorized(req)) return outcome(res, 401, 'a valid bearer token is required');
@@ -321,7 +272,7 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
     requests,
     kickoffs,
     /** Access tokens issued so far. */
-    tokensIssued: () => tokens.size,
+    tokensIssued: () => auth.issued(),
     /** Exports the client deleted (DELETE on the status URL). */
     deletedExports: () => [...exports.values()].filter((e) => e.deleted).length,
     /** Deletes a resource: later exports leave it out and report it in their `deleted` file. */
