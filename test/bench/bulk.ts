@@ -5,6 +5,7 @@
  *   resources/s, without and with gzip, with 1 and 4 parallel downloads;
  * - a bare streamed HTTP download of the same files (bytes counted, gunzipped when gzip) with the
  *   same parallelism, as the baseline: the ratio is the client's share of what the wire allows;
+ *   client and bare download each run in a process of their own, the server in this one;
  * - peak RSS of the client (its own process) for a small and a large export: memory must not follow
  *   the export's size. `BULK_BENCH_EXPORT_MB=1024` sets the large one (default 256 MB).
  * The export repeats one file of generated Observations (the same bytes under many file entries).
@@ -19,7 +20,7 @@ import { createGunzip } from 'node:zlib';
 import { createBulkDeps } from '../../ingestion/bulk/bulk-deps';
 import { runBulkFlowLocally } from '../../ingestion/bulk/local-runner';
 import { loadConfig } from '../../src/config';
-import { type BulkDataServer, cohortLines, startBulkDataServer } from '../support/bulk-data-server';
+import { cohortLines, startBulkDataServer } from '../support/bulk-data-server';
 
 /** Patients whose Observations make the repeated file (≈ 7 MB). */
 const FILE_PATIENTS = 100;
@@ -48,8 +49,8 @@ async function startServer(lines: string[], exportMb: number, gzip: boolean) {
 }
 
 /** The output URLs of a fresh export (kick-off, one poll). */
-async function exportUrls(server: BulkDataServer): Promise<string[]> {
-  const kick = await fetch(`${server.url}/$export`, { headers: { prefer: 'respond-async' } });
+async function exportUrls(source: string): Promise<string[]> {
+  const kick = await fetch(`${source}/$export`, { headers: { prefer: 'respond-async' } });
   const manifest = (await (await fetch(kick.headers.get('content-location')!)).json()) as {
     output: { url: string }[];
   };
@@ -116,15 +117,32 @@ async function clientRun(source: string, concurrency: number) {
   }
 }
 
-/** Runs `clientRun` in a fresh Node process so its max RSS is its own. */
+interface ChildFigures {
+  bytes: number;
+  seconds: number;
+  mbPerSecond: number;
+  resources?: number;
+  maxRssMb: number;
+}
+
+/**
+ * Runs the client (or the bare download) in a fresh Node process, so the server (in this process)
+ * never shares its event loop and the max RSS is the child's own.
+ */
 function inChild(
+  mode: 'client' | 'bare',
   source: string,
   concurrency: number,
-): Promise<{ bytes: number; seconds: number; maxRssMb: number }> {
+  gzip = false,
+): Promise<ChildFigures> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [runTs, self, '--child', source, String(concurrency)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const p = spawn(
+      process.execPath,
+      [runTs, self, '--child', mode, source, String(concurrency), String(gzip)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     p.stdout.on('data', (d) => {
       out += d;
@@ -143,13 +161,12 @@ export async function run(): Promise<void> {
   for (const gzip of [false, true]) {
     const server = await startServer(lines, RATE_SET_MB, gzip);
     try {
-      const urls = await exportUrls(server);
       for (const concurrency of [1, 4]) {
-        const bare = await bareDownload(urls, gzip, concurrency);
-        const client = await clientRun(server.url, concurrency);
+        const bare = await inChild('bare', server.url, concurrency, gzip);
+        const client = await inChild('client', server.url, concurrency);
         console.log(
           `gzip ${gzip ? 'on ' : 'off'} × ${concurrency}: client ${fmt(client.mbPerSecond)} MB/s, ` +
-            `${fmt(client.resources / client.seconds / 1000)}k resources/s (${fmt(client.bytes / 1e6, 0)} MB in ${fmt(client.seconds)} s) | ` +
+            `${fmt(client.resources! / client.seconds / 1000)}k resources/s (${fmt(client.bytes / 1e6, 0)} MB in ${fmt(client.seconds)} s) | ` +
             `bare download ${fmt(bare.mbPerSecond)} MB/s | client/bare ${fmt((100 * client.mbPerSecond) / bare.mbPerSecond, 0)} %`,
         );
       }
@@ -161,7 +178,7 @@ export async function run(): Promise<void> {
   for (const exportMb of [SMALL_EXPORT_MB, largeMb]) {
     const server = await startServer(lines, exportMb, true);
     try {
-      const f = await inChild(server.url, 4);
+      const f = await inChild('client', server.url, 4);
       console.log(
         `peak RSS, ${fmt(f.bytes / 1e6, 0)} MB export (gzip, × 4): ${fmt(f.maxRssMb, 0)} MB ` +
           `(${fmt(f.bytes / 1e6 / f.seconds)} MB/s in its own process)`,
@@ -174,7 +191,15 @@ export async function run(): Promise<void> {
 
 const childAt = process.argv.indexOf('--child');
 if (childAt > 0 && process.argv[1] === self) {
-  const [source, concurrency] = process.argv.slice(childAt + 1) as [string, string];
-  const r = await clientRun(source, Number(concurrency));
+  const [mode, source, concurrency, gzip] = process.argv.slice(childAt + 1) as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  const r =
+    mode === 'bare'
+      ? await bareDownload(await exportUrls(source), gzip === 'true', Number(concurrency))
+      : await clientRun(source, Number(concurrency));
   process.stdout.write(JSON.stringify({ ...r, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
