@@ -97,8 +97,8 @@ const EnvSchema = z.object({
     .number()
     .positive()
     .default(24 * 3600),
-  /** Parallel file downloads (the flow's Map MaxConcurrency). */
-  BULK_DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(40).default(4),
+  /** Parallel file downloads (the flow's Map MaxConcurrency; at most 10, as EHR vendors ask). */
+  BULK_DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(10).default(4),
   /** A download lands and checkpoints a segment each time it has read this many bytes. */
   BULK_SEGMENT_BYTES: z.coerce
     .number()
