@@ -111,6 +111,11 @@ async function transfer(
     );
   }
   const encoding = String(res.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (res.status === 206 && encoding !== 'identity') {
+    // A compressed range cannot be decoded without what came before it: start the file over.
+    res.discard();
+    return transfer(deps, job, manifest, file, freshRecord(checkpoint.index, file));
+  }
   if (encoding !== 'identity' && encoding !== 'gzip') {
     res.discard();
     throw new BulkPermanentError(

@@ -186,7 +186,16 @@ describe('faults', () => {
     expect(s.server.requests).toEqual([]);
   });
 
-  it('refreshes an expired token mid-job', async () => {
+  it('fetches a new token when the cached one reaches its expiry mid-job', async () => {
+    const s = await open({ auth: { tokenLifetimeSeconds: 1 }, progressPolls: 3 });
+    const result = await s.run({ types: ['Patient'] }, { waitMs: 500 });
+    expect(result.ledger).toMatchObject({ status: 'completed', landed: count('Patient') });
+    expect(s.server.tokensIssued()).toBeGreaterThanOrEqual(2);
+    expect(s.server.requests.filter((r) => r.path.includes('_status')).every((r) => r.bearer)).toBe(true);
+    expect(s.server.requests.filter((r) => r.status === 401)).toEqual([]);
+  });
+
+  it('refreshes a token the server stopped accepting mid-job (401)', async () => {
     const s = await open({ auth: { tokenUses: 2 }, progressPolls: 3 });
     const result = await s.run({ types: TYPES });
     expect(result.ledger).toMatchObject({ status: 'completed', landed: TOTAL });

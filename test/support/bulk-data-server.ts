@@ -59,6 +59,8 @@ export interface ServedRequest {
   bearer: boolean;
   range?: string;
   gzip?: boolean;
+  /** The status answered (once the response finished). */
+  status?: number;
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -189,7 +191,7 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
     });
   }
 
-  function file(req: IncomingMessage, res: ServerResponse, id: string, index: number) {
+  function file(req: IncomingMessage, res: ServerResponse, id: string, index: number, served: ServedRequest) {
     const job = exports.get(id);
     const f = job?.files[index];
     if (!job || !f || job.deleted) return outcome(res, 404, 'no such file');
@@ -209,7 +211,7 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
     const stall = options.stall && !stalled && options.stall.file === index ? options.stall : undefined;
     const gzip =
       !range && !stall && !options.noGzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-    requests[requests.length - 1]!.gzip = gzip;
+    served.gzip = gzip;
     const bytes = f.body.subarray(start);
     res.writeHead(start > 0 ? 206 : 200, {
       'content-type': 'application/fhir+ndjson',
@@ -231,11 +233,15 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
     const path = url.pathname;
-    requests.push({
+    const served: ServedRequest = {
       method: req.method ?? 'GET',
       path,
       bearer: !!req.headers.authorization,
       range: req.headers.range,
+    };
+    requests.push(served);
+    res.on('finish', () => {
+      served.status = res.statusCode;
     });
     const route = async () => {
       if (path === '/fhir/.well-known/smart-configuration') return send(res, 200, auth.smartConfiguration());
@@ -244,7 +250,7 @@ export async function startBulkDataServer(options: BulkDataServerOptions) {
         return send(res, status, body);
       }
       const files = /^\/files\/([0-9a-f-]+)\/(\d+)$/.exec(path);
-      if (files) return file(req, res, files[1]!, Number(files[2]));
+      if (files) return file(req, res, files[1]!, Number(files[2]), served);
       if (!authorized(req)) return outcome(res, 401, 'a valid bearer token is required');
       const group = /^\/fhir\/Group\/([^/]+)\/\$export$/.exec(path)?.[1];
       const level =
