@@ -56,6 +56,8 @@ def cell(value: Any, sf_type: str) -> str | None:
     if sf_type == "date":
         return str((value - EPOCH).days)
     if sf_type.startswith("timestamp"):
+        if value["epoch"] is None:  # fakesnow's struct for a NULL timestamp has NULL fields
+            return None
         nanos = value["epoch"] * 1_000_000_000 + value["fraction"]
         text = f"{Decimal(nanos).scaleb(-9):.9f}"
         return f"{text} {value['timezone']}" if "timezone" in value else text
