@@ -13,6 +13,9 @@ project's Snowflake SQL (its `snowflake__` macros) — no account needed:
    same marts from both warehouses; dbt/README.md lists what keeps dbt-snowflake from building
    them on fakesnow).
 
+`--scripts` applies every infra/snowflake script twice through the same connector and reports
+each statement's outcome (infra/snowflake/scripts.test.ts).
+
 Statements fakesnow does not implement and that change nothing a test can read are answered as
 no-ops (NOP_REGEXES, each with its reason).
 
@@ -23,6 +26,8 @@ Usage: .venv/bin/python build.py --db-path DIR [--database FHIR_GATEWAY] [--raw 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import os
 import sys
 from pathlib import Path
@@ -73,6 +78,31 @@ def build_raw(database: str, raw_file: str) -> None:
     conn.close()
 
 
+def apply_scripts(database: str) -> None:
+    """Runs every infra/snowflake script twice (idempotency), printing each statement's outcome as
+    a JSON line: `ran`, `no-op` (matched NOP_REGEXES) or `refused` with fakesnow's message; then
+    the raw tables' columns."""
+    conn = connect(database)
+    cur = conn.cursor()
+    for round_ in (1, 2):
+        for script in sorted((ROOT / "infra/snowflake").glob("*.sql")):
+            for statement in statements(script.read_text()):
+                head = " ".join(statement.split())[:80]
+                try:
+                    cur.execute(statement)
+                    nop = any(re.search(r, statement, re.IGNORECASE) for r in NOP_REGEXES)
+                    outcome, message = "no-op" if nop else "ran", None
+                except Exception as e:  # noqa: BLE001 - reported, not swallowed: the test reads every outcome
+                    outcome, message = "refused", str(e).splitlines()[0][:200]
+                print(json.dumps({"round": round_, "script": script.name, "statement": head, "outcome": outcome, "message": message}))
+    cur.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = 'RAW' order by table_name, ordinal_position"
+    )
+    print(json.dumps({"columns": [list(r) for r in cur.fetchall()]}))
+    conn.close()
+
+
 def copy_marts(database: str, marts_file: str) -> None:
     conn = connect(database)
     duck = conn._duck_conn  # noqa: SLF001
@@ -102,12 +132,15 @@ def main() -> int:
     parser.add_argument("--database", default="FHIR_GATEWAY")
     parser.add_argument("--raw", help="the local loader's raw-tables.duckdb to copy the raw rows from")
     parser.add_argument("--marts", help="a DuckDB marts build to copy the api marts from (instead of dbt)")
+    parser.add_argument("--scripts", action="store_true", help="apply infra/snowflake/*.sql twice, reporting each statement")
     parser.add_argument("dbt_args", nargs="*", help="dbt's command and arguments (none: raw tables only)")
     args = parser.parse_args()
     os.makedirs(args.db_path, exist_ok=True)
     with fakesnow.patch(db_path=args.db_path, nop_regexes=NOP_REGEXES):
         # Attach the database once up front: dbt's threads connecting at once would race to attach it.
         connect(args.database.upper())
+        if args.scripts:
+            apply_scripts(args.database.upper())
         if args.raw:
             build_raw(args.database.upper(), args.raw)
         if args.marts:

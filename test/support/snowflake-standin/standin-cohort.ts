@@ -42,13 +42,14 @@ export function standinEnv(accessUrl: string, privateKeyPath: string): Record<st
   };
 }
 
-/** Runs `build.py` (raw tables and marts into the stand-in's database files). */
-export async function buildStandinDatabase(args: readonly string[]): Promise<void> {
-  await promisify(execFile)(
+/** Runs `build.py` (raw tables, marts or the object scripts into the stand-in's database files); resolves with its stdout. */
+export async function runStandinBuild(args: readonly string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(
     join(ROOT, '.venv/bin/python'),
     ['-W', 'ignore', join(import.meta.dirname, 'build.py'), ...args],
     { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
   );
+  return stdout;
 }
 
 export interface StandinCohort {
@@ -76,7 +77,7 @@ export async function openStandinCohort(
   const marts = await currentBuildFile(config.warehouse.martsDir);
   if (!marts) throw new Error('the cohort has no marts build');
   const dbPath = join(cohort.dir, 'snowflake-standin');
-  await buildStandinDatabase(['--db-path', dbPath, '--raw', config.warehouse.rawPath, '--marts', marts]);
+  await runStandinBuild(['--db-path', dbPath, '--raw', config.warehouse.rawPath, '--marts', marts]);
   const standin = await startSnowflakeStandin({ dbPath, ...options });
   const keyPath = join(cohort.dir, 'standin-key.pem');
   await writeFile(keyPath, throwawayKey(), { mode: 0o600 });
