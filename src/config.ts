@@ -32,13 +32,24 @@ const EnvSchema = z.object({
   DUCKDB_TEMP_DIR: z.string().optional(),
   /** dbt's threads (DuckDB runs independent models side by side). */
   DBT_THREADS: z.coerce.number().int().positive().default(4),
+  /** Snowflake (WAREHOUSE=snowflake): the account, key-pair JWT login, session objects, pool and timeouts. */
   SNOWFLAKE_ACCOUNT: z.string().optional(),
+  /** Overrides the account's URL (`http://127.0.0.1:64616` for the local stand-in). */
+  SNOWFLAKE_ACCESS_URL: z.string().url().optional(),
   SNOWFLAKE_USER: z.string().optional(),
+  /** The private key PEM itself (as Lambda gets it from Secrets Manager); or a file in SNOWFLAKE_PRIVATE_KEY_PATH. */
+  SNOWFLAKE_PRIVATE_KEY: z.string().optional(),
   SNOWFLAKE_PRIVATE_KEY_PATH: z.string().optional(),
+  SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: z.string().optional(),
   SNOWFLAKE_ROLE: z.string().optional(),
   SNOWFLAKE_WAREHOUSE: z.string().optional(),
   SNOWFLAKE_DATABASE: z.string().optional(),
   SNOWFLAKE_POOL_MAX: z.coerce.number().int().positive().default(4),
+  SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(30),
+  /** How long a request waits for a pooled session before it is answered 503. */
+  SNOWFLAKE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** The driver's OCSP response and credential caches (Lambda: only /tmp is writable). */
+  SNOWFLAKE_CACHE_DIR: z.string().default('/tmp/snowflake'),
 
   OBJECT_STORE: z.enum(['local', 's3']).default('local'),
   OBJECT_STORE_DIR: z.string().optional(),
@@ -118,6 +129,36 @@ const EnvSchema = z.object({
 });
 
 export type Config = ReturnType<typeof loadConfig>;
+export type SnowflakeConfig = ReturnType<typeof snowflakeConfig>;
+
+/** WAREHOUSE=snowflake: refuses a half-configured account up front, with the variable that is missing. */
+function snowflakeConfig(e: z.infer<typeof EnvSchema>) {
+  const missing = (['SNOWFLAKE_ACCOUNT', 'SNOWFLAKE_USER', 'SNOWFLAKE_DATABASE'] as const).filter(
+    (k) => !e[k],
+  );
+  if (!e.SNOWFLAKE_PRIVATE_KEY && !e.SNOWFLAKE_PRIVATE_KEY_PATH) {
+    missing.push('SNOWFLAKE_PRIVATE_KEY or SNOWFLAKE_PRIVATE_KEY_PATH' as never);
+  }
+  if (missing.length) throw new Error(`WAREHOUSE=snowflake needs ${missing.join(', ')}`);
+  return {
+    kind: 'snowflake',
+    account: e.SNOWFLAKE_ACCOUNT as string,
+    accessUrl: e.SNOWFLAKE_ACCESS_URL,
+    user: e.SNOWFLAKE_USER as string,
+    // A PEM pasted into one line of an env file keeps its line breaks as `\n`.
+    privateKey: e.SNOWFLAKE_PRIVATE_KEY?.replace(/\\n/g, '\n'),
+    privateKeyPath: e.SNOWFLAKE_PRIVATE_KEY_PATH,
+    privateKeyPassphrase: e.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE,
+    role: e.SNOWFLAKE_ROLE,
+    warehouse: e.SNOWFLAKE_WAREHOUSE,
+    database: e.SNOWFLAKE_DATABASE as string,
+    poolMax: e.SNOWFLAKE_POOL_MAX,
+    statementTimeoutSeconds: e.SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS,
+    acquireTimeoutMs: e.SNOWFLAKE_ACQUIRE_TIMEOUT_MS,
+    cacheDir: e.SNOWFLAKE_CACHE_DIR,
+    logLevel: e.LOG_LEVEL,
+  } as const;
+}
 
 /**
  * The local warehouse's files: the loader's raw tables in one DuckDB file (`raw-tables.duckdb`: a file named `raw` would make its catalog clash with the `raw` schema), and each dbt build's
@@ -160,16 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             memoryLimit: e.DUCKDB_MEMORY_LIMIT,
             tempDir: e.DUCKDB_TEMP_DIR ? resolve(e.DUCKDB_TEMP_DIR) : resolve(dataDir, 'tmp', 'duckdb'),
           } as const)
-        : ({
-            kind: 'snowflake',
-            account: e.SNOWFLAKE_ACCOUNT,
-            user: e.SNOWFLAKE_USER,
-            privateKeyPath: e.SNOWFLAKE_PRIVATE_KEY_PATH,
-            role: e.SNOWFLAKE_ROLE,
-            warehouse: e.SNOWFLAKE_WAREHOUSE,
-            database: e.SNOWFLAKE_DATABASE,
-            poolMax: e.SNOWFLAKE_POOL_MAX,
-          } as const),
+        : snowflakeConfig(e),
     objectStore:
       e.OBJECT_STORE === 'local'
         ? ({

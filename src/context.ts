@@ -40,7 +40,7 @@ export function createContextFactory(deps: ContextDeps): ContextFactory {
   const cache = deps.cache === false ? undefined : createBuildCache(deps.warehouse);
   const factory = (principal: Principal, requestId: string): RequestContext => {
     const repository = createOrgRepository({
-      warehouse: deps.warehouse,
+      warehouse: deps.warehouse.withQueryTag?.(`fhir-gateway:${requestId}`) ?? deps.warehouse,
       organizationId: principal.organizationId,
       salt: deps.tokenSalt,
       cache,

@@ -12,10 +12,10 @@
 {%- endmacro %}
 {% macro snowflake__fhir_timestamp(text) -%}
   case
-    when length({{ text }}) = 4 then try_to_timestamp_ntz({{ text }} || '-01-01', 'YYYY-MM-DD')
-    when length({{ text }}) = 7 then try_to_timestamp_ntz({{ text }} || '-01', 'YYYY-MM-DD')
-    when length({{ text }}) = 10 then try_to_timestamp_ntz({{ text }}, 'YYYY-MM-DD')
-    else convert_timezone('UTC', try_to_timestamp_tz({{ text }}))::timestamp_ntz
+    when length({{ text }}) = 4 then try_cast({{ text }} || '-01-01' as timestamp_ntz)
+    when length({{ text }}) = 7 then try_cast({{ text }} || '-01' as timestamp_ntz)
+    when length({{ text }}) = 10 then try_cast({{ text }} as timestamp_ntz)
+    else convert_timezone('UTC', try_cast({{ text }} as timestamp_tz))::timestamp_ntz
   end
 {%- endmacro %}
 
@@ -30,9 +30,9 @@
 {%- endmacro %}
 {% macro snowflake__fhir_date(text) -%}
   case
-    when length({{ text }}) = 4 then try_to_date({{ text }} || '-01-01', 'YYYY-MM-DD')
-    when length({{ text }}) = 7 then try_to_date({{ text }} || '-01', 'YYYY-MM-DD')
-    else try_to_date(substr({{ text }}, 1, 10), 'YYYY-MM-DD')
+    when length({{ text }}) = 4 then try_cast({{ text }} || '-01-01' as date)
+    when length({{ text }}) = 7 then try_cast({{ text }} || '-01' as date)
+    else try_cast(substr({{ text }}, 1, 10) as date)
   end
 {%- endmacro %}
 

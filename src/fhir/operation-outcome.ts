@@ -18,6 +18,7 @@ export type IssueCode =
   | 'too-long'
   | 'too-costly'
   | 'throttled'
+  | 'transient'
   | 'conflict'
   | 'processing'
   | 'exception'
@@ -88,5 +89,10 @@ export const unprocessable = (diagnostics: string, expression?: string[]) =>
   error(422, 'processing', diagnostics, expression);
 export const tooManyRequests = (retryAfterSeconds: number) =>
   error(429, 'throttled', 'Rate limit exceeded', undefined, { 'Retry-After': String(retryAfterSeconds) });
+/** The warehouse is briefly unreachable or overloaded: try again after `retryAfterSeconds`. */
+export const serviceUnavailable = (retryAfterSeconds: number) =>
+  error(503, 'transient', 'The service is temporarily unavailable', undefined, {
+    'Retry-After': String(retryAfterSeconds),
+  });
 export const internalError = (requestId: string) =>
   error(500, 'exception', `Internal error (request id ${requestId})`);

@@ -7,12 +7,13 @@ type DuckDbConfig = Extract<Config['warehouse'], { kind: 'duckdb' }>;
 
 const duckDbSettings = (w: DuckDbConfig) => ({ memory_limit: w.memoryLimit, temp_directory: w.tempDir });
 
-/** Opens the configured warehouse for serving: locally the served marts build, read-only. */
+/** Opens the configured warehouse for serving: locally the served marts build, read-only; Snowflake (snowflake-sdk loaded only then). */
 export async function openWarehouse(config: Config): Promise<Warehouse> {
   const w = config.warehouse;
   if (w.kind === 'duckdb')
     return createDuckDbMartsWarehouse({ martsDir: w.martsDir, settings: duckDbSettings(w) });
-  throw new Error('WAREHOUSE=snowflake: the Snowflake adapter is not part of this build yet');
+  const { createSnowflakeWarehouse } = await import('./snowflake-warehouse');
+  return createSnowflakeWarehouse(w);
 }
 
 /**

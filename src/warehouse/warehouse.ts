@@ -2,7 +2,7 @@
  * The Warehouse port: a dialect and parameterized SQL. Adapters: embedded DuckDB (the local
  * default) and Snowflake (production). Values come back as JSON-friendly primitives on both:
  * DATE → 'YYYY-MM-DD', TIMESTAMP → ISO-8601 UTC string, integers and decimals → number,
- * JSON/VARIANT → string, arrays → arrays.
+ * JSON/VARIANT → string, arrays → arrays; column names in lower case.
  */
 export type SqlDialect = 'duckdb' | 'snowflake';
 export type SqlValue = string | number | boolean | null;
@@ -43,6 +43,11 @@ export interface Warehouse {
    * transaction the rows belong to it. Resolves with the number of rows copied.
    */
   appendJsonLines?(table: string, staged: StagedJsonLines): Promise<number>;
+  /**
+   * Optional: the same warehouse with every statement tagged `tag` (Snowflake's `QUERY_TAG`: the
+   * request id, so a statement in the warehouse's query history leads back to its request).
+   */
+  withQueryTag?(tag: string): Warehouse;
   close(): Promise<void>;
 }
 
@@ -75,6 +80,9 @@ export function observeWarehouse(
         onQuery(`COPY ${table}`, [staged.file]);
         return inner.appendJsonLines!(table, staged);
       },
+    }),
+    ...(inner.withQueryTag && {
+      withQueryTag: (tag: string) => observeWarehouse(inner.withQueryTag!(tag), onQuery),
     }),
     close: () => inner.close(),
   };
