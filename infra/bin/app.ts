@@ -1,10 +1,13 @@
 /**
  * The CDK app: the only place (with src/config.ts) that reads the environment. It picks the stage
  * (`cdk synth -c stage=prod`, or FHIR_GATEWAY_STAGE; dev by default) and the target account and
- * region, and passes typed props to the stacks. Checks (cdk-nag's AwsSolutions and HIPAA Security
- * packs) run on every synth.
+ * region, and passes typed props to the stacks. cdk-nag's AwsSolutions and HIPAA Security packs
+ * check every stack on every synth: an unacknowledged finding stops it.
  */
+import { existsSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
+import type { BulkFlowDefinition } from '../lib/constructs/bulk-ingestion';
+import { repoPath } from '../lib/constructs/repo-paths';
 import { addFhirGatewayStacks } from '../lib/fhir-gateway-app';
 import { addNagChecks } from '../lib/nag';
 import { STAGES, type StageConfig } from '../lib/stage-config';
@@ -14,10 +17,13 @@ const requested = (app.node.tryGetContext('stage') ?? process.env.FHIR_GATEWAY_S
 if (!(requested in STAGES)) {
   throw new Error(`unknown stage "${requested}": one of ${Object.keys(STAGES).join(', ')}`);
 }
-const config = STAGES[requested as StageConfig['stage']];
-addFhirGatewayStacks(app, config, {
-  account: process.env.CDK_DEFAULT_ACCOUNT,
-  region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
+const FLOW = repoPath('ingestion/bulk/flow-definition.ts');
+const bulkFlow: BulkFlowDefinition | undefined = existsSync(FLOW)
+  ? (await import(FLOW)).bulkIngestionFlow
+  : undefined;
+addFhirGatewayStacks(app, STAGES[requested as StageConfig['stage']], {
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
+  bulkFlow,
 });
 addNagChecks(app);
 app.synth();

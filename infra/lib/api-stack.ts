@@ -48,6 +48,7 @@ export class ApiStack extends Stack {
       description: 'fhir-gateway REQUEST authorizer: verifies the bearer JWT (jose, remote JWKS)',
       network: props.network,
       logs: props.logs,
+      environmentKey: props.dataKey,
       memorySize: 256,
       timeout: Duration.seconds(10),
       reservedConcurrency: config.api.reservedConcurrency,
@@ -58,6 +59,7 @@ export class ApiStack extends Stack {
       description: 'fhir-gateway: GraphQL, REST FHIR, ingestion and Bulk Data export (Hono)',
       network: props.network,
       logs: props.logs,
+      environmentKey: props.dataKey,
       memorySize: 1024,
       // API Gateway's own integration limit.
       timeout: Duration.seconds(29),

@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -20,6 +21,8 @@ export interface FhirFunctionProps {
   memorySize?: number;
   timeout?: Duration;
   reservedConcurrency: number;
+  /** Encrypts the environment at rest (the function's role may decrypt it through Lambda only). */
+  environmentKey: kms.IKey;
   /** Files (relative to the root) shipped beside the bundle, e.g. `schema/openapi.yaml`. */
   assets?: string[];
 }
@@ -73,6 +76,13 @@ export class FhirFunction extends Construct {
         resources: ['*'],
       }),
     );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [props.environmentKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `lambda.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
     const securityGroup = props.network.httpsOnlyGroup(this, 'Egress', `${id}: outbound HTTPS only`);
     this.fn = new nodejs.NodejsFunction(this, 'Function', {
       entry: repoPath(props.entry),
@@ -93,6 +103,7 @@ export class FhirFunction extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [securityGroup],
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environmentEncryption: props.environmentKey,
       bundling: {
         forceDockerBundling: false,
         format: nodejs.OutputFormat.ESM,

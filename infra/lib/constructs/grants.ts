@@ -72,15 +72,15 @@ export function grantLakeAccess(role: iam.Role, key: kms.IKey, grants: PrefixGra
  * Manager. Written on the role's side: `secret.grantRead` would also edit the key's policy in the
  * platform stack and make it depend on every consumer.
  */
-export function grantSecretsRead(role: iam.Role, key: kms.IKey, secrets: secretsmanager.ISecret[]): void {
+export function grantSecretsRead(role: iam.IRole, key: kms.IKey, secrets: secretsmanager.ISecret[]): void {
   if (secrets.length === 0) return;
-  role.addToPolicy(
+  role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
       resources: secrets.map((s) => s.secretArn),
     }),
   );
-  role.addToPolicy(
+  role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['kms:Decrypt'],
       resources: [key.keyArn],

@@ -48,10 +48,14 @@ export class PlatformKeys extends Construct {
         },
       }),
     );
-    // CloudWatch alarms publish to the encrypted alarm topic.
+    // CloudWatch alarms publish to the encrypted alarm topic; EventBridge delivers undeliverable
+    // events to the encrypted dead-letter queues.
     this.data.addToResourcePolicy(
       new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        principals: [
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+          new iam.ServicePrincipal('events.amazonaws.com'),
+        ],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': account } },
