@@ -4,8 +4,8 @@ import type { Construct } from 'constructs';
 import type { LogSettings } from './constructs/encrypted-log-group';
 import { FhirFunction } from './constructs/fhir-function';
 import { GatewayApi } from './constructs/gateway-api';
-import { EXPORT_PREFIX, JOBS_PREFIX, LANDING_PREFIX, lakeBucketName } from './constructs/lake-buckets';
 import { grantLakeAccess, grantSecretsRead } from './constructs/grants';
+import { EXPORT_PREFIX, JOBS_PREFIX, LANDING_PREFIX, lakeBucketName } from './constructs/lake-buckets';
 import type { Network } from './constructs/network';
 import type { PlatformSecrets } from './constructs/platform-secrets';
 import { ApiWebAcl } from './constructs/web-acl';
@@ -40,8 +40,6 @@ export class ApiStack extends Stack {
       AUTH_JWKS_URL: auth.jwksUrl,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,
-      // Secrets are passed by ARN, never by value (see infra/README, "Secrets at runtime").
-      TOKEN_SALT_SECRET_ARN: secrets.tokenSalt.secretArn,
     };
     this.authorizer = new FhirFunction(this, 'Authorizer', {
       entry: 'src/handlers/authorizer.ts',
@@ -67,6 +65,8 @@ export class ApiStack extends Stack {
       assets: ['schema/openapi.yaml'],
       environment: {
         ...authEnvironment,
+        // Secrets are passed by ARN, never by value (docs/deploy.md, "Secrets at run time").
+        TOKEN_SALT_SECRET_ARN: secrets.tokenSalt.secretArn,
         WAREHOUSE: 'snowflake',
         SNOWFLAKE_ACCOUNT: snowflake.account,
         SNOWFLAKE_USER: snowflake.user,
@@ -89,7 +89,12 @@ export class ApiStack extends Stack {
     grantLakeAccess(this.gateway.role, props.dataKey, [
       { lake: config.prefix, bucket: 'landing', prefix: LANDING_PREFIX, access: ['write'] },
       { lake: config.prefix, bucket: 'landing', prefix: JOBS_PREFIX, access: ['read', 'write', 'list'] },
-      { lake: config.prefix, bucket: 'export', prefix: EXPORT_PREFIX, access: ['read', 'write', 'delete', 'list'] },
+      {
+        lake: config.prefix,
+        bucket: 'export',
+        prefix: EXPORT_PREFIX,
+        access: ['read', 'write', 'delete', 'list'],
+      },
     ]);
 
     this.api = new GatewayApi(this, 'Api', {

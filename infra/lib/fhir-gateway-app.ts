@@ -31,7 +31,8 @@ export function addFhirGatewayStacks(
   options: FhirGatewayAppOptions = {},
 ): FhirGatewayStacks {
   const config = validateStageConfig(stageConfig);
-  const name = (part: string) => `FhirGateway-${config.stage[0]!.toUpperCase()}${config.stage.slice(1)}-${part}`;
+  const name = (part: string) =>
+    `FhirGateway-${config.stage[0]!.toUpperCase()}${config.stage.slice(1)}-${part}`;
   const common = {
     env: options.env,
     tags: { project: 'fhir-gateway', stage: config.stage, 'data-classification': 'phi' },

@@ -1,7 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { BulkIngestion, type BulkFlowDefinition } from './constructs/bulk-ingestion';
+import { type BulkFlowDefinition, BulkIngestion } from './constructs/bulk-ingestion';
 import type { LogSettings } from './constructs/encrypted-log-group';
 import type { Network } from './constructs/network';
 import type { StageConfig } from './stage-config';

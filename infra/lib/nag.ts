@@ -27,7 +27,10 @@ export function acknowledge(scopes: IConstruct | IConstruct[], acks: Acknowledge
 
 /** The two packs a HIPAA review runs, fresh instances (they keep state between runs). */
 export function createNagPacks() {
-  return [new AwsSolutionsChecks(undefined, { verbose: true }), new HIPAASecurityChecks(undefined, { verbose: true })];
+  return [
+    new AwsSolutionsChecks(undefined, { verbose: true }),
+    new HIPAASecurityChecks(undefined, { verbose: true }),
+  ];
 }
 
 /** Registers both packs on the app: synthesis stops on any unacknowledged finding. */

@@ -216,7 +216,8 @@ export function validateStageConfig(config: StageConfig): StageConfig {
   }
   const NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
   for (const { name } of [...config.bulk.sources, ...config.api.partners]) {
-    if (!NAME.test(name)) throw new Error(`"${name}" is not a valid source or partner name ([a-z0-9-], ≤ 31)`);
+    if (!NAME.test(name))
+      throw new Error(`"${name}" is not a valid source or partner name ([a-z0-9-], ≤ 31)`);
   }
   return config;
 }

@@ -54,10 +54,14 @@ describe('the REST API', () => {
       Scope: 'REGIONAL',
       Rules: Match.arrayWith([
         Match.objectLike({
-          Statement: { ManagedRuleGroupStatement: Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }) },
+          Statement: {
+            ManagedRuleGroupStatement: Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }),
+          },
         }),
         Match.objectLike({
-          Statement: { ManagedRuleGroupStatement: Match.objectLike({ Name: 'AWSManagedRulesKnownBadInputsRuleSet' }) },
+          Statement: {
+            ManagedRuleGroupStatement: Match.objectLike({ Name: 'AWSManagedRulesKnownBadInputsRuleSet' }),
+          },
         }),
         Match.objectLike({
           Action: { Block: {} },
@@ -132,7 +136,9 @@ describe('the REST API', () => {
         ResponseType: type,
         StatusCode: status,
         ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/fhir+json'" },
-        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"resourceType":"OperationOutcome"') },
+        ResponseTemplates: {
+          'application/json': Match.stringLikeRegexp('"resourceType":"OperationOutcome"'),
+        },
       });
     }
   });

@@ -59,8 +59,14 @@ describe('the lake buckets', () => {
     for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          expect.objectContaining({ Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+          }),
         ]),
       );
     }
@@ -77,7 +83,10 @@ describe('the lake buckets', () => {
     const before = Object.entries(buckets(dev)).find(([id]) => id.startsWith('LakeLanding'))![1];
     expect(before.Properties.NotificationConfiguration).toBeUndefined();
     const queueArn = 'arn:aws:sqs:us-east-1:999999999999:sf-snowpipe-AIDA-abc';
-    const withPipe = await synthStage('dev', (c) => ({ ...c, snowflake: { ...c.snowflake, pipeQueueArn: queueArn } }));
+    const withPipe = await synthStage('dev', (c) => ({
+      ...c,
+      snowflake: { ...c.snowflake, pipeQueueArn: queueArn },
+    }));
     withPipe.template(withPipe.stacks.storage).hasResourceProperties('AWS::S3::Bucket', {
       BucketName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['fhir-gateway-dev-landing-'])] }),
       NotificationConfiguration: {
@@ -113,7 +122,10 @@ describe("Snowflake's storage integration role", () => {
 
   it("then trusts Snowflake's IAM user with the integration's external id", async () => {
     const trust = { iamUserArn: 'arn:aws:iam::999999999999:user/abc-s', externalId: 'ACME_SFCRole=2_abc=' };
-    const s = await synthStage('dev', (c) => ({ ...c, snowflake: { ...c.snowflake, storageIntegration: trust } }));
+    const s = await synthStage('dev', (c) => ({
+      ...c,
+      snowflake: { ...c.snowflake, storageIntegration: trust },
+    }));
     s.template(s.stacks.storage).hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [

@@ -11,7 +11,10 @@ import { repoPath } from '../lib/constructs/repo-paths';
 import { addFhirGatewayStacks, type FhirGatewayStacks } from '../lib/fhir-gateway-app';
 import { STAGES, type StageConfig } from '../lib/stage-config';
 
-const CONTEXT = JSON.parse(readFileSync(repoPath('infra/cdk.json'), 'utf8')).context as Record<string, unknown>;
+const CONTEXT = JSON.parse(readFileSync(repoPath('infra/cdk.json'), 'utf8')).context as Record<
+  string,
+  unknown
+>;
 
 export interface SynthesizedStage {
   app: App;

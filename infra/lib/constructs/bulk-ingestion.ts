@@ -38,11 +38,23 @@ export interface BulkIngestionProps {
   flow: BulkFlowDefinition;
 }
 
-const HANDLERS: { key: keyof BulkFlowFunctions; id: string; file: string; timeout: number; memory: number }[] = [
+const HANDLERS: {
+  key: keyof BulkFlowFunctions;
+  id: string;
+  file: string;
+  timeout: number;
+  memory: number;
+}[] = [
   { key: 'initiateExport', id: 'InitiateExport', file: 'initiate-export', timeout: 60, memory: 256 },
   { key: 'pollExportStatus', id: 'PollExportStatus', file: 'poll-export-status', timeout: 60, memory: 256 },
   // Streams one output file into the landing area: bounded memory, long transfers.
-  { key: 'downloadResources', id: 'DownloadResources', file: 'download-resources', timeout: 900, memory: 1024 },
+  {
+    key: 'downloadResources',
+    id: 'DownloadResources',
+    file: 'download-resources',
+    timeout: 900,
+    memory: 1024,
+  },
   { key: 'finalizeJob', id: 'FinalizeJob', file: 'finalize-job', timeout: 60, memory: 256 },
 ];
 
@@ -76,9 +88,12 @@ export class BulkIngestion extends Construct {
       {
         id: 'AwsSolutions-SMG4',
         reason:
-          "A client key rotates with the source's registration (new JWK registered at the EHR, then put here; docs/deploy.md, \"Rotation\"): no rotation Lambda can register a key at an EHR.",
+          'A client key rotates with the source\'s registration (new JWK registered at the EHR, then put here; docs/deploy.md, "Rotation"): no rotation Lambda can register a key at an EHR.',
       },
-      { id: 'HIPAA.Security-SecretsManagerRotationEnabled', reason: 'See AwsSolutions-SMG4: rotated with the registration.' },
+      {
+        id: 'HIPAA.Security-SecretsManagerRotationEnabled',
+        reason: 'See AwsSolutions-SMG4: rotated with the registration.',
+      },
     ]);
 
     const environment = {
@@ -117,7 +132,9 @@ export class BulkIngestion extends Construct {
     ]);
 
     const logGroup = createLogGroup(this, 'FlowLogs', props.logs);
-    const arns = Object.fromEntries(entries.map(([key, fn]) => [key, fn.fn.functionArn])) as unknown as BulkFlowFunctions;
+    const arns = Object.fromEntries(
+      entries.map(([key, fn]) => [key, fn.fn.functionArn]),
+    ) as unknown as BulkFlowFunctions;
     this.stateMachine = new sfn.StateMachine(this, 'Flow', {
       stateMachineName: `${props.prefix}-bulk-ingestion`,
       // The flow document as written once in ingestion/bulk/, unchanged: the same ASL that
@@ -144,7 +161,12 @@ export class BulkIngestion extends Construct {
       { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: "Generated for this state machine's role alone." },
     ]);
 
-    this.scheduleDeadLetters = createDeadLetterQueue(this, 'ScheduleDeadLetters', props.dataKey, props.retain);
+    this.scheduleDeadLetters = createDeadLetterQueue(
+      this,
+      'ScheduleDeadLetters',
+      props.dataKey,
+      props.retain,
+    );
     for (const source of props.sources) {
       new events.Rule(this, `Schedule-${source.name}`, {
         ruleName: `${props.prefix}-bulk-${source.name}`,

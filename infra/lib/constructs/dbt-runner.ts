@@ -79,7 +79,11 @@ export class DbtRunner extends Construct {
       },
     });
     // Imported by ARN so that ECS's grant lands on this stack's roles only (see grantSecretsRead).
-    const key = secretsmanager.Secret.fromSecretCompleteArn(this, 'SnowflakeKey', props.snowflakeKeySecretArn);
+    const key = secretsmanager.Secret.fromSecretCompleteArn(
+      this,
+      'SnowflakeKey',
+      props.snowflakeKeySecretArn,
+    );
     const salt = secretsmanager.Secret.fromSecretCompleteArn(this, 'TokenSalt', props.tokenSaltSecretArn);
     this.logGroup = createLogGroup(this, 'Logs', props.logs);
     const { snowflake } = props;
@@ -115,7 +119,8 @@ export class DbtRunner extends Construct {
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ecr:GetAuthorizationToken has no resource-level permissions (image pulls are scoped to the asset repository).',
+        reason:
+          'ecr:GetAuthorizationToken has no resource-level permissions (image pulls are scoped to the asset repository).',
       },
       { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: "Generated for this task's roles alone." },
     ]);

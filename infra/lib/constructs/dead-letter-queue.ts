@@ -8,7 +8,12 @@ import { acknowledge } from '../nag';
  * A dead-letter queue for events that could not be delivered (schedules, rule targets): TLS only,
  * encrypted with the data key (whose policy lets EventBridge use it), kept 14 days, alarmed on depth.
  */
-export function createDeadLetterQueue(scope: Construct, id: string, key: kms.IKey, retain: boolean): sqs.Queue {
+export function createDeadLetterQueue(
+  scope: Construct,
+  id: string,
+  key: kms.IKey,
+  retain: boolean,
+): sqs.Queue {
   const queue = new sqs.Queue(scope, id, {
     encryption: sqs.QueueEncryption.KMS,
     encryptionMasterKey: key,

@@ -4,8 +4,8 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
-import { acknowledge } from '../nag';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag';
 import type { CustomDomainConfig, PartnerConfig } from '../stage-config';
 import { createLogGroup, type LogSettings } from './encrypted-log-group';
 
@@ -143,35 +143,35 @@ export class GatewayApi extends Construct {
     for (const partner of props.partners) this.addPartner(partner);
     if (props.customDomain) this.addCustomDomain(props.customDomain);
 
-    acknowledge(
-      this.api,
-      [
-        {
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-          reason:
-            "API Gateway's account-level CloudWatch role: AmazonAPIGatewayPushToCloudWatchLogs is the AWS-documented policy for execution and access logging.",
-        },
-        {
-          id: 'AwsSolutions-COG4',
-          reason: 'Partners authenticate with their own identity provider; the REQUEST authorizer verifies the JWT.',
-        },
-        {
-          id: 'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
-          reason:
-            "Response caching is off on purpose: a stage cache keyed by URL would serve one organization's PHI to another. The gateway caches per organization and per dbt build.",
-        },
-        {
-          id: 'HIPAA.Security-APIGWSSLEnabled',
-          reason:
-            'Backend client certificates authenticate API Gateway to HTTP backends; the only backend is a Lambda invoked through IAM.',
-        },
-      ],
-    );
+    acknowledge(this.api, [
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          "API Gateway's account-level CloudWatch role: AmazonAPIGatewayPushToCloudWatchLogs is the AWS-documented policy for execution and access logging.",
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason:
+          'Partners authenticate with their own identity provider; the REQUEST authorizer verifies the JWT.',
+      },
+      {
+        id: 'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
+        reason:
+          "Response caching is off on purpose: a stage cache keyed by URL would serve one organization's PHI to another. The gateway caches per organization and per dbt build.",
+      },
+      {
+        id: 'HIPAA.Security-APIGWSSLEnabled',
+        reason:
+          'Backend client certificates authenticate API Gateway to HTTP backends; the only backend is a Lambda invoked through IAM.',
+      },
+    ]);
   }
 
   /** One API key and usage plan per partner; the key value is fetched by the operator. */
   private addPartner(partner: PartnerConfig) {
-    const key = this.api.addApiKey(`Key-${partner.name}`, { apiKeyName: `${this.api.restApiName}-${partner.name}` });
+    const key = this.api.addApiKey(`Key-${partner.name}`, {
+      apiKeyName: `${this.api.restApiName}-${partner.name}`,
+    });
     const plan = this.api.addUsagePlan(`Plan-${partner.name}`, {
       name: `${this.api.restApiName}-${partner.name}`,
       throttle: { rateLimit: partner.rateLimit, burstLimit: partner.burstLimit },

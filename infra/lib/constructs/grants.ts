@@ -1,10 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { acknowledge } from '../nag';
-import { type LakeBucketKind, lakeBucketName, lakeObjectsFinding } from './lake-buckets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { acknowledge } from '../nag';
+import { type LakeBucketKind, lakeBucketName, lakeObjectsFinding } from './lake-buckets';
 
 /** What a principal may do under one key prefix of one lake bucket. */
 export interface PrefixGrant {
@@ -84,7 +84,9 @@ export function grantSecretsRead(role: iam.IRole, key: kms.IKey, secrets: secret
     new iam.PolicyStatement({
       actions: ['kms:Decrypt'],
       resources: [key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(key).region}.amazonaws.com` } },
+      conditions: {
+        StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(key).region}.amazonaws.com` },
+      },
     }),
   );
 }
@@ -93,5 +95,8 @@ export function grantSecretsRead(role: iam.IRole, key: kms.IKey, secrets: secret
 function bucketOf(role: iam.Role, lake: string, kind: LakeBucketKind): s3.IBucket {
   const id = `Lake-${kind}`;
   const stack = Stack.of(role);
-  return (stack.node.tryFindChild(id) as s3.IBucket | undefined) ?? s3.Bucket.fromBucketName(stack, id, lakeBucketName(lake, kind));
+  return (
+    (stack.node.tryFindChild(id) as s3.IBucket | undefined) ??
+    s3.Bucket.fromBucketName(stack, id, lakeBucketName(lake, kind))
+  );
 }

@@ -1,8 +1,8 @@
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { acknowledge } from '../nag';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag';
 
 /** The key layout the app writes (ingestion/landing/landing-keys.ts): Snowpipe reads only this. */
 export const LANDING_PREFIX = 'landing/fhir/';
@@ -115,7 +115,9 @@ export class LakeBuckets extends Construct {
         // Landed files are the lake's record: kept, moved to cheaper tiers once Snowpipe has them.
         {
           id: 'tier-landed-files',
-          transitions: [{ storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) }],
+          transitions: [
+            { storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) },
+          ],
         },
         { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(90) },
       ],

@@ -65,7 +65,12 @@ export class PlatformAlarms extends Construct {
 
     for (const { name, fn } of props.functions) {
       alarm(`${name}-errors`, fn.metricErrors({ period: FIVE_MINUTES }), 1, `${name}: invocation errors`);
-      alarm(`${name}-throttles`, fn.metricThrottles({ period: FIVE_MINUTES }), 1, `${name}: throttled invocations`);
+      alarm(
+        `${name}-throttles`,
+        fn.metricThrottles({ period: FIVE_MINUTES }),
+        1,
+        `${name}: throttled invocations`,
+      );
     }
     const apiMetric = (metricName: string, statistic: string) =>
       new cloudwatch.Metric({
@@ -78,10 +83,20 @@ export class PlatformAlarms extends Construct {
     const api5xx = apiMetric('5XXError', 'Sum');
     const apiLatency = apiMetric('Latency', 'p99');
     alarm('api-5xx', api5xx, 5, 'API: 5 or more server errors in 5 minutes');
-    alarm('api-latency-p99', apiLatency, props.latencyAlarmMs, `API: p99 latency ≥ ${props.latencyAlarmMs} ms`);
+    alarm(
+      'api-latency-p99',
+      apiLatency,
+      props.latencyAlarmMs,
+      `API: p99 latency ≥ ${props.latencyAlarmMs} ms`,
+    );
     for (const { name, machine } of props.stateMachines) {
       alarm(`${name}-failed`, machine.metricFailed({ period: FIVE_MINUTES }), 1, `${name}: execution failed`);
-      alarm(`${name}-timed-out`, machine.metricTimedOut({ period: FIVE_MINUTES }), 1, `${name}: execution timed out`);
+      alarm(
+        `${name}-timed-out`,
+        machine.metricTimedOut({ period: FIVE_MINUTES }),
+        1,
+        `${name}: execution timed out`,
+      );
     }
     for (const { name, queue } of props.queues) {
       alarm(
@@ -108,7 +123,9 @@ export class PlatformAlarms extends Construct {
     });
     alarm('ledger-imbalance', ledger, 1, 'Lines seen ≠ loaded + quarantined for a batch: data may be lost');
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${props.prefix}-overview` });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${props.prefix}-overview`,
+    });
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
       new cloudwatch.GraphWidget({

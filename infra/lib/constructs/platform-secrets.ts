@@ -1,8 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { acknowledge } from '../nag';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag';
 
 export interface PlatformSecretsProps {
   prefix: string;

@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
-import { EXPORT_PREFIX, LANDING_PREFIX, lakeBucketName } from './lake-buckets';
 import { grantLakeAccess } from './grants';
+import { EXPORT_PREFIX, LANDING_PREFIX, lakeBucketName } from './lake-buckets';
 
 export interface SnowflakeIntegrationRoleProps {
   /** Physical role name, fixed so that `CREATE STORAGE INTEGRATION` can name it before it exists. */
@@ -40,7 +40,12 @@ export class SnowflakeIntegrationRole extends Construct {
     });
     grantLakeAccess(this.role, props.key, [
       { lake: props.lake, bucket: 'landing', prefix: LANDING_PREFIX, access: ['read', 'list'] },
-      { lake: props.lake, bucket: 'export', prefix: EXPORT_PREFIX, access: ['read', 'write', 'delete', 'list'] },
+      {
+        lake: props.lake,
+        bucket: 'export',
+        prefix: EXPORT_PREFIX,
+        access: ['read', 'write', 'delete', 'list'],
+      },
     ]);
     this.role.addToPolicy(
       new iam.PolicyStatement({

@@ -78,7 +78,12 @@ export class ApiWebAcl extends Construct {
       resourceArn: this.acl.attrArn,
       // WAF wants the log group's ARN without the trailing `:*` CloudFormation's Arn attribute has.
       logDestinationConfigs: [
-        Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
       ],
       redactedFields: [
         { singleHeader: { Name: 'authorization' } },
