@@ -6,6 +6,7 @@
  * This is the only module (with `infra/bin/app.ts`) that reads `process.env`.
  */
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const list = z.string().transform((s) =>
@@ -25,7 +26,12 @@ const EnvSchema = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
 
   WAREHOUSE: z.enum(['duckdb', 'snowflake']).default('duckdb'),
-  DUCKDB_PATH: z.string().optional(),
+  /** DuckDB: the folder of the raw tables' file and the marts builds (`raw.duckdb`, `marts/`). */
+  DUCKDB_DIR: z.string().optional(),
+  DUCKDB_MEMORY_LIMIT: z.string().default('2GB'),
+  DUCKDB_TEMP_DIR: z.string().optional(),
+  /** dbt's threads (DuckDB runs independent models side by side). */
+  DBT_THREADS: z.coerce.number().int().positive().default(4),
   SNOWFLAKE_ACCOUNT: z.string().optional(),
   SNOWFLAKE_USER: z.string().optional(),
   SNOWFLAKE_PRIVATE_KEY_PATH: z.string().optional(),
@@ -68,11 +74,56 @@ const EnvSchema = z.object({
   BUNDLE_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
   RATE_LIMIT_CAPACITY: z.coerce.number().int().positive().default(200),
   RATE_LIMIT_REFILL_PER_SECOND: z.coerce.number().positive().default(50),
+  // ---- Bulk FHIR ingestion from EHRs (ingestion/bulk): the $export client and its flow. ----
+  /** SMART Backend Services client id registered at the EHR; unset = no authorization (open servers). */
+  BULK_CLIENT_ID: z.string().optional(),
+  /** The client's private key, a JWK (JSON) or PKCS#8 PEM, in a file (local) ... */
+  BULK_PRIVATE_KEY_FILE: z.string().optional(),
+  /** ... or in Secrets Manager (AWS): the secret's ARN or name. */
+  BULK_PRIVATE_KEY_SECRET_ID: z.string().optional(),
+  BULK_KEY_ALGORITHM: z.enum(['RS384', 'ES384']).default('RS384'),
+  /** The `kid` of the key as published in the client's JWKS. */
+  BULK_KEY_ID: z.string().optional(),
+  BULK_SCOPE: z.string().default('system/*.rs'),
+  /** Origins (scheme://host[:port]) status, output and token URLs may point at, besides the source's own. */
+  BULK_ALLOWED_ORIGINS: list.default([]),
+  /** Allow private, loopback and link-local addresses (tests and on-premises EHRs only). */
+  BULK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  /** Bounds on the wait between status polls, whatever the server's Retry-After says. */
+  BULK_MIN_WAIT_SECONDS: z.coerce.number().min(0).default(1),
+  BULK_MAX_WAIT_SECONDS: z.coerce.number().positive().default(300),
+  /** Give up when an export is still not ready after this long. */
+  BULK_MAX_EXPORT_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 3600),
+  /** Parallel file downloads (the flow's Map MaxConcurrency). */
+  BULK_DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(40).default(4),
+  /** A download lands and checkpoints a segment each time it has read this many bytes. */
+  BULK_SEGMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
+  /** A download invocation stops after a segment once it has run this long, and the flow invokes it again (Lambda's 15-minute cap). */
+  BULK_DOWNLOAD_BUDGET_SECONDS: z.coerce.number().positive().default(600),
+  /** Per-request network timeout (no bytes for this long fails the request as transient). */
+  BULK_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+  // ---- end of the bulk ingestion block ----
+
   /** Benchmarks only: patients of the cohort the loader bench generates and loads (default: its own). */
   COHORT_PATIENTS: z.coerce.number().int().positive().optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/**
+ * The local warehouse's files: the loader's raw tables in one DuckDB file (`raw-tables.duckdb`: a file named `raw` would make its catalog clash with the `raw` schema), and each dbt build's
+ * marts in a file of its own under `marts/`, the one being served named by `marts/CURRENT`.
+ */
+export function duckDbFiles(dir: string) {
+  return { dir, rawPath: resolve(dir, 'raw-tables.duckdb'), martsDir: resolve(dir, 'marts') } as const;
+}
 
 /** Parses an environment (the process's by default) into the typed configuration. */
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
@@ -101,7 +152,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     server: { host: e.HOST, port: e.PORT, baseUrl },
     warehouse:
       e.WAREHOUSE === 'duckdb'
-        ? ({ kind: 'duckdb', path: e.DUCKDB_PATH ?? resolve(dataDir, 'warehouse.duckdb') } as const)
+        ? ({
+            kind: 'duckdb',
+            ...duckDbFiles(e.DUCKDB_DIR ? resolve(e.DUCKDB_DIR) : resolve(dataDir, 'warehouse')),
+            memoryLimit: e.DUCKDB_MEMORY_LIMIT,
+            tempDir: e.DUCKDB_TEMP_DIR ? resolve(e.DUCKDB_TEMP_DIR) : resolve(dataDir, 'tmp', 'duckdb'),
+          } as const)
         : ({
             kind: 'snowflake',
             account: e.SNOWFLAKE_ACCOUNT,
@@ -141,8 +197,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     /** The tokenization key; in local mode `resolveTokenSalt` creates one under `.data/keys/`. */
     tokenSalt: e.TOKEN_SALT,
-    /** What dbt's `env_var()` may read besides the salt and DuckDB path: `DBT_*` and `SNOWFLAKE_*`. */
-    dbtEnv: Object.fromEntries(Object.entries(env).filter(([k]) => /^(DBT_|SNOWFLAKE_)/.test(k))),
+    /** dbt Core: the project, its threads, and its environment: `DBT_*`, `SNOWFLAKE_*` (what `env_var()` may read besides the salt and paths) and PATH, HOME, LANG, TZ. */
+    dbt: {
+      projectDir: fileURLToPath(new URL('../dbt', import.meta.url)),
+      /** The locked Python environment's dbt (`npm install` creates it). */
+      executable: fileURLToPath(new URL('../.venv/bin/dbt', import.meta.url)),
+      threads: e.DBT_THREADS,
+      env: Object.fromEntries(
+        Object.entries(env).filter(([k]) => /^(DBT_|SNOWFLAKE_|(PATH|HOME|LANG|TZ)$)/.test(k)),
+      ),
+    },
     /** HTTP abuse limits (`src/http`); the body limit defaults to API Gateway's own 10 MiB payload cap. */
     limits: {
       bodyBytes: e.BODY_LIMIT_BYTES,
@@ -150,6 +214,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bundleEntries: e.BUNDLE_MAX_ENTRIES,
       rateCapacity: e.RATE_LIMIT_CAPACITY,
       rateRefillPerSecond: e.RATE_LIMIT_REFILL_PER_SECOND,
+    },
+    /** The Bulk Data ($export) client (ingestion/bulk). https is required in production. */
+    bulk: {
+      clientId: e.BULK_CLIENT_ID,
+      privateKeyFile: e.BULK_PRIVATE_KEY_FILE,
+      privateKeySecretId: e.BULK_PRIVATE_KEY_SECRET_ID,
+      keyAlgorithm: e.BULK_KEY_ALGORITHM,
+      keyId: e.BULK_KEY_ID,
+      scope: e.BULK_SCOPE,
+      allowedOrigins: e.BULK_ALLOWED_ORIGINS,
+      allowPrivateNetworks: e.BULK_ALLOW_PRIVATE_NETWORKS,
+      requireHttps: production,
+      minWaitSeconds: e.BULK_MIN_WAIT_SECONDS,
+      maxWaitSeconds: Math.max(e.BULK_MAX_WAIT_SECONDS, e.BULK_MIN_WAIT_SECONDS),
+      maxExportSeconds: e.BULK_MAX_EXPORT_SECONDS,
+      downloadConcurrency: e.BULK_DOWNLOAD_CONCURRENCY,
+      segmentBytes: e.BULK_SEGMENT_BYTES,
+      downloadBudgetMs: e.BULK_DOWNLOAD_BUDGET_SECONDS * 1000,
+      requestTimeoutMs: e.BULK_REQUEST_TIMEOUT_SECONDS * 1000,
     },
     /** Benchmark knobs (`test/bench`). */
     bench: { cohortPatients: e.COHORT_PATIENTS },

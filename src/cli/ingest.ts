@@ -1,17 +1,19 @@
 import type { Command } from 'commander';
 import { landFiles } from '../../ingestion/ingest/land-files';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
-import { CliError } from '../cli';
 import { loadConfig } from '../config';
 import { openObjectStore } from '../object-store';
+import { CliError } from './cli-error';
+import { registerIngestBulk } from './ingest-bulk';
 import { createProgress } from './progress';
 
 const ORG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** `fhir-gateway ingest`: land a partner's NDJSON / Bundle files under one organization. */
 export function registerIngest(program: Command): void {
-  program
-    .command('ingest')
+  const ingest = program.command('ingest');
+  registerIngestBulk(ingest);
+  ingest
     .description(
       'Land FHIR files (NDJSON, or JSON holding a resource or a Bundle) in the landing area under one organization; ' +
         '`load` then loads them, quarantining any line that is not a valid resource of that organization',
