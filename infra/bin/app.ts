@@ -4,10 +4,8 @@
  * region, and passes typed props to the stacks. cdk-nag's AwsSolutions and HIPAA Security packs
  * check every stack on every synth: an unacknowledged finding stops it.
  */
-import { existsSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
-import type { BulkFlowDefinition } from '../lib/constructs/bulk-ingestion';
-import { repoPath } from '../lib/constructs/repo-paths';
+import { bulkIngestionFlow } from '../../ingestion/bulk/flow-definition';
 import { addFhirGatewayStacks } from '../lib/fhir-gateway-app';
 import { addNagChecks } from '../lib/nag';
 import { STAGES, type StageConfig } from '../lib/stage-config';
@@ -17,13 +15,9 @@ const requested = (app.node.tryGetContext('stage') ?? process.env.FHIR_GATEWAY_S
 if (!(requested in STAGES)) {
   throw new Error(`unknown stage "${requested}": one of ${Object.keys(STAGES).join(', ')}`);
 }
-const FLOW = repoPath('ingestion/bulk/flow-definition.ts');
-const bulkFlow: BulkFlowDefinition | undefined = existsSync(FLOW)
-  ? (await import(FLOW)).bulkIngestionFlow
-  : undefined;
 addFhirGatewayStacks(app, STAGES[requested as StageConfig['stage']], {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
-  bulkFlow,
+  bulkFlow: bulkIngestionFlow,
 });
 addNagChecks(app);
 app.synth();

@@ -5,7 +5,13 @@ import type { LogSettings } from './constructs/encrypted-log-group';
 import { FhirFunction } from './constructs/fhir-function';
 import { GatewayApi } from './constructs/gateway-api';
 import { grantLakeAccess, grantSecretsRead } from './constructs/grants';
-import { EXPORT_PREFIX, JOBS_PREFIX, LANDING_PREFIX, lakeBucketName } from './constructs/lake-buckets';
+import {
+  EXPORT_JOBS_PREFIX,
+  INGESTION_JOBS_PREFIX,
+  LANDING_PREFIX,
+  lakeBucketName,
+  QUARANTINE_PREFIX,
+} from './constructs/lake-buckets';
 import type { Network } from './constructs/network';
 import type { PlatformSecrets } from './constructs/platform-secrets';
 import { ApiWebAcl } from './constructs/web-acl';
@@ -80,21 +86,18 @@ export class ApiStack extends Stack {
         OBJECT_STORE: 's3',
         S3_BUCKET: lakeBucketName(config.prefix, 'landing'),
         S3_REGION: this.region,
-        S3_EXPORT_BUCKET: lakeBucketName(config.prefix, 'export'),
       },
     });
     grantSecretsRead(this.gateway.role, props.dataKey, [secrets.tokenSalt, secrets.snowflakeGatewayKey]);
-    // Partner uploads and Bundles land (write only); job records sit beside them; export files are
-    // read back for download. Nothing else in the lake is reachable.
+    // The app's object store is one bucket: partner uploads and Bundles land (write only), refused
+    // lines go to quarantine (and are counted back for job status), ingestion and export jobs keep
+    // their records and output files under jobs/. Nothing else in the lake is reachable.
+    const lake = config.prefix;
     grantLakeAccess(this.gateway.role, props.dataKey, [
-      { lake: config.prefix, bucket: 'landing', prefix: LANDING_PREFIX, access: ['write'] },
-      { lake: config.prefix, bucket: 'landing', prefix: JOBS_PREFIX, access: ['read', 'write', 'list'] },
-      {
-        lake: config.prefix,
-        bucket: 'export',
-        prefix: EXPORT_PREFIX,
-        access: ['read', 'write', 'delete', 'list'],
-      },
+      { lake, bucket: 'landing', prefix: LANDING_PREFIX, access: ['write'] },
+      { lake, bucket: 'landing', prefix: QUARANTINE_PREFIX, access: ['read', 'write', 'list'] },
+      { lake, bucket: 'landing', prefix: INGESTION_JOBS_PREFIX, access: ['read', 'write', 'delete', 'list'] },
+      { lake, bucket: 'landing', prefix: EXPORT_JOBS_PREFIX, access: ['read', 'write', 'delete', 'list'] },
     ]);
 
     this.api = new GatewayApi(this, 'Api', {

@@ -13,7 +13,7 @@ export interface FhirGatewayStacks {
   platform: PlatformStack;
   storage: StorageStack;
   api: ApiStack;
-  ingestion?: IngestionStack;
+  ingestion: IngestionStack;
   dbt: DbtStack;
   observability: ObservabilityStack;
 }
@@ -21,14 +21,14 @@ export interface FhirGatewayStacks {
 export interface FhirGatewayAppOptions {
   env?: Environment;
   /** The bulk-ingestion flow document builder (`ingestion/bulk/flow-definition.ts`). */
-  bulkFlow?: BulkFlowDefinition;
+  bulkFlow: BulkFlowDefinition;
 }
 
 /** Adds one stage's stacks to `app` (named `FhirGateway-<Stage>-<Part>`). */
 export function addFhirGatewayStacks(
   app: App,
   stageConfig: StageConfig,
-  options: FhirGatewayAppOptions = {},
+  options: FhirGatewayAppOptions,
 ): FhirGatewayStacks {
   const config = validateStageConfig(stageConfig);
   const name = (part: string) =>
@@ -43,21 +43,19 @@ export function addFhirGatewayStacks(
   const api = new ApiStack(app, name('Api'), { ...common, ...shared, secrets: platform.secrets });
   // Buckets are named, not referenced: the order is stated instead.
   api.addStackDependency(storage);
-  const ingestion = options.bulkFlow
-    ? new IngestionStack(app, name('Ingestion'), { ...common, ...shared, flow: options.bulkFlow })
-    : undefined;
-  ingestion?.addStackDependency(storage);
-  const bulk = ingestion?.bulk;
+  const ingestion = new IngestionStack(app, name('Ingestion'), { ...common, ...shared, flow: options.bulkFlow });
+  ingestion.addStackDependency(storage);
+  const { bulk } = ingestion;
   const dbt = new DbtStack(app, name('Dbt'), {
     ...common,
     ...shared,
     secrets: platform.secrets,
-    bulkStateMachineArn: bulk?.stateMachine.stateMachineArn,
+    bulkStateMachineArn: bulk.stateMachine.stateMachineArn,
   });
   const functions = [
     { name: 'gateway', fn: api.gateway.fn },
     { name: 'authorizer', fn: api.authorizer.fn },
-    ...Object.entries(bulk?.functions ?? {}).map(([key, f]) => ({ name: `bulk-${key}`, fn: f.fn })),
+    ...Object.entries(bulk.functions).map(([key, f]) => ({ name: `bulk-${key}`, fn: f.fn })),
   ];
   const observability = new ObservabilityStack(app, name('Observability'), {
     ...common,
@@ -65,12 +63,12 @@ export function addFhirGatewayStacks(
     dataKey: platform.keys.data,
     functions,
     api: api.api.api,
-    stateMachines: bulk ? [{ name: 'bulk-ingestion', machine: bulk.stateMachine }] : [],
+    stateMachines: [{ name: 'bulk-ingestion', machine: bulk.stateMachine }],
     queues: [
       { name: 'dbt-start-dlq', queue: dbt.runner.deadLetters },
-      ...(bulk ? [{ name: 'bulk-schedule-dlq', queue: bulk.scheduleDeadLetters }] : []),
+      { name: 'bulk-schedule-dlq', queue: bulk.scheduleDeadLetters },
     ],
-    ledgerLogGroups: [dbt.runner.logGroup, ...(bulk ? [bulk.functions.finalizeJob.logGroup] : [])],
+    ledgerLogGroups: [dbt.runner.logGroup, bulk.functions.finalizeJob.logGroup],
   });
   return { platform, storage, api, ingestion, dbt, observability };
 }

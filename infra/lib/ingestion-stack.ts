@@ -30,6 +30,8 @@ export class IngestionStack extends Stack {
       retain: config.retainData,
       reservedConcurrency: config.bulk.reservedConcurrency,
       sources: config.bulk.sources,
+      client: config.bulk.client,
+      auth: config.auth,
       flow: props.flow,
     });
   }

@@ -7,20 +7,30 @@
 
 /** A FHIR server the bulk-ingestion flow pulls from on a schedule (FHIR Bulk Data `$export`). */
 export interface BulkSourceConfig {
-  /** Short name: `[a-z0-9-]`, used in resource names and the client-key secret's name. */
+  /** Short name: `[a-z0-9-]`, used in resource names. */
   name: string;
   /** The organization (tenant) the pulled data lands under: `landing/fhir/org=<organizationId>/...`. */
   organizationId: string;
   /** The FHIR base URL `$export` is called on. */
   fhirBaseUrl: string;
-  /** The SMART Backend Services token endpoint. */
-  tokenUrl: string;
-  /** The client id registered with the source; its private JWK lives in Secrets Manager. */
-  clientId: string;
+  /** `system`, `patient` or `group:<id>`. */
+  level: 'system' | 'patient' | `group:${string}`;
   /** An EventBridge schedule expression, e.g. `cron(0 3 * * ? *)`. */
   schedule: string;
-  /** Resource types to export (`_type`); all the gateway serves when empty. */
+  /** Resource types to export (`_type`); all the server has when absent. */
   types?: string[];
+}
+
+/**
+ * The SMART Backend Services client the bulk handlers authenticate as (`BULK_CLIENT_ID`; one
+ * registration, the same at every source). Its private key lives in Secrets Manager.
+ */
+export interface BulkClientConfig {
+  clientId: string;
+  /** The `kid` of the key in the client's published JWKS. */
+  keyId?: string;
+  keyAlgorithm?: 'RS384' | 'ES384';
+  scope?: string;
 }
 
 /** A partner of the REST API: one API key and one usage plan (throttle + quota) each. */
@@ -108,7 +118,7 @@ export interface StageConfig {
     partners: PartnerConfig[];
     customDomain?: CustomDomainConfig;
   };
-  bulk: { sources: BulkSourceConfig[]; reservedConcurrency: number };
+  bulk: { client?: BulkClientConfig; sources: BulkSourceConfig[]; reservedConcurrency: number };
   dbt: {
     /** When dbt builds besides after each successful bulk load. */
     schedule: string;
@@ -157,13 +167,13 @@ export const STAGES: Record<StageConfig['stage'], StageConfig> = {
     },
     bulk: {
       reservedConcurrency: 5,
+      client: { clientId: 'fhir-gateway-dev', keyAlgorithm: 'RS384' },
       sources: [
         {
           name: 'smart-sandbox',
           organizationId: 'org-1',
           fhirBaseUrl: 'https://bulk-data.smarthealthit.org/fhir',
-          tokenUrl: 'https://bulk-data.smarthealthit.org/auth/token',
-          clientId: 'fhir-gateway-dev',
+          level: 'system',
           schedule: 'cron(0 4 * * ? *)',
         },
       ],

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { bulkIngestionFlow } from '../../ingestion/bulk/flow-definition';
 import { repoPath } from '../lib/constructs/repo-paths';
 import { addFhirGatewayStacks, type FhirGatewayStacks } from '../lib/fhir-gateway-app';
 import { STAGES, type StageConfig } from '../lib/stage-config';
@@ -32,10 +33,9 @@ export async function synthStage(
 ): Promise<SynthesizedStage> {
   const config = change(structuredClone(STAGES[stage]));
   const app = new App({ context: CONTEXT, outdir: mkdtempSync(join(tmpdir(), 'fhir-gateway-cdk-')) });
-  const bulkFlow = await loadBulkFlow();
   const stacks = addFhirGatewayStacks(app, config, {
     env: { account: '123456789012', region: 'us-east-1' },
-    bulkFlow,
+    bulkFlow: bulkIngestionFlow,
   });
   const all = Object.values(stacks).filter((s): s is Stack => s !== undefined);
   const templates = new Map<Stack, Template>();
@@ -46,11 +46,3 @@ export async function synthStage(
   return { app, stacks, all, template, config };
 }
 
-/** The bulk flow document builder, once `ingestion/bulk/flow-definition.ts` exists. */
-async function loadBulkFlow() {
-  try {
-    return (await import(repoPath('ingestion/bulk/flow-definition.ts'))).bulkIngestionFlow;
-  } catch {
-    return undefined;
-  }
-}

@@ -7,22 +7,15 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { BulkFlowFunctions } from '../../../ingestion/bulk/flow-definition';
 import { acknowledge } from '../nag';
-import type { BulkSourceConfig } from '../stage-config';
+import type { BulkClientConfig, BulkSourceConfig } from '../stage-config';
 import { createDeadLetterQueue } from './dead-letter-queue';
 import { createLogGroup, type LogSettings } from './encrypted-log-group';
 import { FhirFunction } from './fhir-function';
 import { grantLakeAccess, grantSecretsRead } from './grants';
-import { JOBS_PREFIX, LANDING_PREFIX, lakeBucketName } from './lake-buckets';
+import { BULK_JOBS_PREFIX, LANDING_PREFIX, lakeBucketName, QUARANTINE_PREFIX } from './lake-buckets';
 import type { Network } from './network';
-
-/** The four handlers' function ARNs, by the names the flow document uses. */
-export interface BulkFlowFunctions {
-  initiateExport: string;
-  pollExportStatus: string;
-  downloadResources: string;
-  finalizeJob: string;
-}
 
 /** Builds the flow's Amazon States Language document (`ingestion/bulk/flow-definition.ts`). */
 export type BulkFlowDefinition = (functions: BulkFlowFunctions) => object;
@@ -35,6 +28,9 @@ export interface BulkIngestionProps {
   retain: boolean;
   reservedConcurrency: number;
   sources: BulkSourceConfig[];
+  client?: BulkClientConfig;
+  /** The issuer src/config.ts demands in production (the handlers do not verify tokens). */
+  auth: { jwksUrl: string; issuer: string };
   flow: BulkFlowDefinition;
 }
 
@@ -67,41 +63,51 @@ export class BulkIngestion extends Construct {
   readonly functions: Record<keyof BulkFlowFunctions, FhirFunction>;
   readonly stateMachine: sfn.StateMachine;
   readonly scheduleDeadLetters: sqs.Queue;
-  readonly clientKeys: Record<string, secretsmanager.Secret>;
+  readonly clientKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: BulkIngestionProps) {
     super(scope, id);
     const removalPolicy = props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    this.clientKeys = Object.fromEntries(
-      props.sources.map((source) => [
-        source.name,
-        new secretsmanager.Secret(this, `ClientKey-${source.name}`, {
-          secretName: `${props.prefix}/bulk/${source.name}/client-key`,
-          description: `SMART Backend Services private JWK of client ${source.clientId} at ${source.fhirBaseUrl}; replace the placeholder.`,
-          encryptionKey: props.dataKey,
-          removalPolicy,
-          generateSecretString: { passwordLength: 64, excludePunctuation: true },
-        }),
-      ]),
-    );
-    acknowledge(Object.values(this.clientKeys), [
+    this.clientKey = new secretsmanager.Secret(this, 'ClientKey', {
+      secretName: `${props.prefix}/bulk/client-key`,
+      description: 'SMART Backend Services private key (JWK JSON or PKCS#8 PEM) of the bulk client; replace the placeholder.',
+      encryptionKey: props.dataKey,
+      removalPolicy,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledge(this.clientKey, [
       {
         id: 'AwsSolutions-SMG4',
         reason:
-          'A client key rotates with the source\'s registration (new JWK registered at the EHR, then put here; docs/deploy.md, "Rotation"): no rotation Lambda can register a key at an EHR.',
+          'The client key rotates with its registration (new key published in the client JWKS or registered at each EHR, then put here; docs/deploy.md, "Rotation"): no rotation Lambda can register a key at an EHR.',
       },
-      {
-        id: 'HIPAA.Security-SecretsManagerRotationEnabled',
-        reason: 'See AwsSolutions-SMG4: rotated with the registration.',
-      },
+      { id: 'HIPAA.Security-SecretsManagerRotationEnabled', reason: 'See AwsSolutions-SMG4: rotated with the registration.' },
     ]);
 
-    const environment = {
+    // What src/config.ts reads for the bulk handlers (its BULK_* block). In production it also
+    // insists on a real issuer (AUTH_*), which the handlers never use.
+    const { client } = props;
+    const environment: Record<string, string> = {
       APP_ENV: 'production',
       LOG_LEVEL: 'info',
+      AUTH_MODE: 'jwks',
+      AUTH_JWKS_URL: props.auth.jwksUrl,
+      AUTH_ISSUER: props.auth.issuer,
       OBJECT_STORE: 's3',
       S3_BUCKET: lakeBucketName(props.prefix, 'landing'),
       S3_REGION: Stack.of(this).region,
+      // A download stops after a segment past this budget and the flow invokes it again: under
+      // the function's 15-minute timeout.
+      BULK_DOWNLOAD_BUDGET_SECONDS: '600',
+      ...(client
+        ? {
+            BULK_CLIENT_ID: client.clientId,
+            BULK_PRIVATE_KEY_SECRET_ID: this.clientKey.secretArn,
+            ...(client.keyId ? { BULK_KEY_ID: client.keyId } : {}),
+            ...(client.keyAlgorithm ? { BULK_KEY_ALGORITHM: client.keyAlgorithm } : {}),
+            ...(client.scope ? { BULK_SCOPE: client.scope } : {}),
+          }
+        : {}),
     };
     const entries = HANDLERS.map(({ key, id: name, file, timeout, memory }) => {
       const fn = new FhirFunction(this, name, {
@@ -119,17 +125,21 @@ export class BulkIngestion extends Construct {
     });
     this.functions = Object.fromEntries(entries) as Record<keyof BulkFlowFunctions, FhirFunction>;
     const { initiateExport, pollExportStatus, downloadResources, finalizeJob } = this.functions;
-    const keys = Object.values(this.clientKeys);
-    // Tokens are needed to kick off, to poll and (requiresAccessToken) to download.
-    for (const fn of [initiateExport, pollExportStatus, downloadResources]) {
-      grantSecretsRead(fn.role, props.dataKey, keys);
+    // Every step talks to the source with a token (kick-off, status, downloads, the final DELETE)
+    // and reads or writes the job's records under jobs/bulk/; only downloads land data.
+    const jobs = { lake: props.prefix, bucket: 'landing', prefix: BULK_JOBS_PREFIX, access: ['read', 'write', 'list'] } as const;
+    for (const fn of [initiateExport, pollExportStatus, downloadResources, finalizeJob]) {
+      if (client) grantSecretsRead(fn.role, props.dataKey, [this.clientKey]);
+      grantLakeAccess(fn.role, props.dataKey, [
+        jobs,
+        ...(fn === downloadResources
+          ? ([
+              { lake: props.prefix, bucket: 'landing', prefix: LANDING_PREFIX, access: ['write'] },
+              { lake: props.prefix, bucket: 'landing', prefix: QUARANTINE_PREFIX, access: ['write'] },
+            ] as const)
+          : []),
+      ]);
     }
-    grantLakeAccess(downloadResources.role, props.dataKey, [
-      { lake: props.prefix, bucket: 'landing', prefix: LANDING_PREFIX, access: ['write'] },
-    ]);
-    grantLakeAccess(finalizeJob.role, props.dataKey, [
-      { lake: props.prefix, bucket: 'landing', prefix: JOBS_PREFIX, access: ['read', 'write'] },
-    ]);
 
     const logGroup = createLogGroup(this, 'FlowLogs', props.logs);
     const arns = Object.fromEntries(
@@ -142,7 +152,6 @@ export class BulkIngestion extends Construct {
       definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(props.flow(arns))),
       stateMachineType: sfn.StateMachineType.STANDARD,
       tracingEnabled: true,
-      timeout: Duration.hours(24),
       // Execution data (inputs and outputs) stays out of the logs: state names, events and errors only.
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
@@ -174,14 +183,15 @@ export class BulkIngestion extends Construct {
         schedule: events.Schedule.expression(source.schedule),
         targets: [
           new eventTargets.SfnStateMachine(this.stateMachine, {
+            // The flow's input (BulkFlowInput): a fresh job id per scheduled event, and an
+            // incremental export since the last completed job of this org and source.
             input: events.RuleTargetInput.fromObject({
-              source: source.name,
-              organizationId: source.organizationId,
-              fhirBaseUrl: source.fhirBaseUrl,
-              tokenUrl: source.tokenUrl,
-              clientId: source.clientId,
-              clientKeySecretArn: this.clientKeys[source.name]!.secretArn,
-              types: source.types ?? [],
+              jobId: events.EventField.eventId,
+              source: source.fhirBaseUrl,
+              org: source.organizationId,
+              level: source.level,
+              since: 'last',
+              ...(source.types ? { types: source.types } : {}),
             }),
             deadLetterQueue: this.scheduleDeadLetters,
             retryAttempts: 3,

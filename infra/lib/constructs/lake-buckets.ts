@@ -6,10 +6,23 @@ import { acknowledge } from '../nag';
 
 /** The key layout the app writes (ingestion/landing/landing-keys.ts): Snowpipe reads only this. */
 export const LANDING_PREFIX = 'landing/fhir/';
-/** Where Bulk Data export files are written (Snowflake `COPY INTO` unloads, the export door reads). */
+/**
+ * Where Snowflake unloads (`COPY INTO @export_stage`) land in the export bucket. The gateway's own
+ * export door writes its files under `jobs/export/` in the landing bucket today (one object store).
+ */
 export const EXPORT_PREFIX = 'exports/';
-/** Ingestion job records the gateway keeps beside the landing files. */
-export const JOBS_PREFIX = 'jobs/';
+/** The ingestion door's job records and idempotency keys (ingestion/jobs/job-store.ts). */
+export const INGESTION_JOBS_PREFIX = 'jobs/ingestion/';
+/** Bulk Data export jobs and their output files, written by the gateway (src/export/export-service.ts). */
+export const EXPORT_JOBS_PREFIX = 'jobs/export/';
+/** The bulk flow's job records, manifests, checkpoints and ledgers (ingestion/bulk/bulk-job-store.ts). */
+export const BULK_JOBS_PREFIX = 'jobs/bulk/';
+/**
+ * Refused lines with their reasons (ingestion/loader/quarantine.ts). The app's object store is one
+ * bucket, so they sit beside the landing files today; the quarantine bucket is ready for the day
+ * the object store takes a bucket per area.
+ */
+export const QUARANTINE_PREFIX = 'quarantine/fhir/';
 
 /** The lake's buckets by role. */
 export type LakeBucketKind = 'landing' | 'quarantine' | 'export' | 'access-logs';
