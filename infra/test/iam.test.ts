@@ -67,15 +67,15 @@ describe('IAM, least privilege', () => {
     }
   });
 
-  it('gives the gateway its landing prefixes, the export prefix, its two secrets and nothing else', () => {
+  it('gives the gateway its own prefixes of the landing bucket, its two secrets and nothing else', () => {
     const gateway = roleOf(statementsByRole(dev, dev.stacks.api), 'GatewayRole');
     const s3 = resourcesText(gateway, 's3:');
     expect(s3.length).toBeGreaterThan(0);
-    for (const r of s3)
-      expect(r).toMatch(
-        /fhir-gateway-dev-(landing|export)-.*\/(landing\/fhir|jobs|exports)\/\*|fhir-gateway-dev-(landing|export)-/,
-      );
-    expect(s3.join()).not.toMatch(/quarantine|access-logs/);
+    for (const r of s3) {
+      expect(r).toMatch(/s3:::fhir-gateway-dev-landing-/);
+      expect(r).toMatch(/\{"Ref":"AWS::Region"\}(,"\/(landing\/fhir|quarantine\/fhir|jobs\/ingestion|jobs\/export)\/\*")?\]\]\}$/);
+    }
+    expect(s3.join()).not.toMatch(/jobs\/bulk|access-logs|-export-/);
     const secrets = resourcesText(gateway, 'secretsmanager:');
     expect(secrets.join()).toMatch(/SecretsTokenSalt/);
     expect(secrets.join()).toMatch(/SecretsSnowflakeGatewayKey/);
