@@ -43,7 +43,11 @@ export function addFhirGatewayStacks(
   const api = new ApiStack(app, name('Api'), { ...common, ...shared, secrets: platform.secrets });
   // Buckets are named, not referenced: the order is stated instead.
   api.addStackDependency(storage);
-  const ingestion = new IngestionStack(app, name('Ingestion'), { ...common, ...shared, flow: options.bulkFlow });
+  const ingestion = new IngestionStack(app, name('Ingestion'), {
+    ...common,
+    ...shared,
+    flow: options.bulkFlow,
+  });
   ingestion.addStackDependency(storage);
   const { bulk } = ingestion;
   const dbt = new DbtStack(app, name('Dbt'), {

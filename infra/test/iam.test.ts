@@ -73,7 +73,9 @@ describe('IAM, least privilege', () => {
     expect(s3.length).toBeGreaterThan(0);
     for (const r of s3) {
       expect(r).toMatch(/s3:::fhir-gateway-dev-landing-/);
-      expect(r).toMatch(/\{"Ref":"AWS::Region"\}(,"\/(landing\/fhir|quarantine\/fhir|jobs\/ingestion|jobs\/export)\/\*")?\]\]\}$/);
+      expect(r).toMatch(
+        /\{"Ref":"AWS::Region"\}(,"\/(landing\/fhir|quarantine\/fhir|jobs\/ingestion|jobs\/export)\/\*")?\]\]\}$/,
+      );
     }
     expect(s3.join()).not.toMatch(/jobs\/bulk|access-logs|-export-/);
     const secrets = resourcesText(gateway, 'secretsmanager:');

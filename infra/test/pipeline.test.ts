@@ -15,7 +15,9 @@ beforeAll(async () => {
 function definitionWithPlaceholders(definition: unknown): unknown {
   const [, parts] = (definition as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
   const text = parts
-    .map((p) => (typeof p === 'string' ? p : `<${(p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]}>`))
+    .map((p) =>
+      typeof p === 'string' ? p : `<${(p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]}>`,
+    )
     .join('');
   return JSON.parse(text);
 }
@@ -61,7 +63,9 @@ describe('bulk ingestion', () => {
         Match.objectLike({
           InputTransformer: {
             InputPathsMap: { id: '$.id' },
-            InputTemplate: Match.stringLikeRegexp(`"jobId":<id>,"source":"${source!.fhirBaseUrl}","org":"${source!.organizationId}"`),
+            InputTemplate: Match.stringLikeRegexp(
+              `"jobId":<id>,"source":"${source!.fhirBaseUrl}","org":"${source!.organizationId}"`,
+            ),
           },
           DeadLetterConfig: { Arn: Match.anyValue() },
           RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
@@ -108,8 +112,12 @@ describe('the dbt runner', () => {
       ],
     });
     const outdir = dev.app.synth().directory;
-    const manifest = JSON.parse(readFileSync(join(outdir, `${dev.stacks.dbt.artifactId}.assets.json`), 'utf8'));
-    const images = Object.values(manifest.dockerImages) as { source: { dockerFile: string; platform: string } }[];
+    const manifest = JSON.parse(
+      readFileSync(join(outdir, `${dev.stacks.dbt.artifactId}.assets.json`), 'utf8'),
+    );
+    const images = Object.values(manifest.dockerImages) as {
+      source: { dockerFile: string; platform: string };
+    }[];
     expect(images.map((i) => i.source)).toEqual([
       expect.objectContaining({ dockerFile: 'dbt/Dockerfile', platform: 'linux/amd64' }),
     ]);
@@ -147,7 +155,9 @@ describe('observability', () => {
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
     t.hasResourceProperties('AWS::Logs::MetricFilter', {
       FilterPattern: `{ ${LEDGER_IMBALANCE_FIELD} > 0 }`,
-      MetricTransformations: [Match.objectLike({ MetricName: 'LedgerImbalance', MetricValue: LEDGER_IMBALANCE_FIELD })],
+      MetricTransformations: [
+        Match.objectLike({ MetricName: 'LedgerImbalance', MetricValue: LEDGER_IMBALANCE_FIELD }),
+      ],
     });
     t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);

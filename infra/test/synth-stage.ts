@@ -45,4 +45,3 @@ export async function synthStage(
   };
   return { app, stacks, all, template, config };
 }
-

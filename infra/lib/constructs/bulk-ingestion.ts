@@ -70,7 +70,8 @@ export class BulkIngestion extends Construct {
     const removalPolicy = props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.clientKey = new secretsmanager.Secret(this, 'ClientKey', {
       secretName: `${props.prefix}/bulk/client-key`,
-      description: 'SMART Backend Services private key (JWK JSON or PKCS#8 PEM) of the bulk client; replace the placeholder.',
+      description:
+        'SMART Backend Services private key (JWK JSON or PKCS#8 PEM) of the bulk client; replace the placeholder.',
       encryptionKey: props.dataKey,
       removalPolicy,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -81,7 +82,10 @@ export class BulkIngestion extends Construct {
         reason:
           'The client key rotates with its registration (new key published in the client JWKS or registered at each EHR, then put here; docs/deploy.md, "Rotation"): no rotation Lambda can register a key at an EHR.',
       },
-      { id: 'HIPAA.Security-SecretsManagerRotationEnabled', reason: 'See AwsSolutions-SMG4: rotated with the registration.' },
+      {
+        id: 'HIPAA.Security-SecretsManagerRotationEnabled',
+        reason: 'See AwsSolutions-SMG4: rotated with the registration.',
+      },
     ]);
 
     // What src/config.ts reads for the bulk handlers (its BULK_* block). In production it also
@@ -127,7 +131,12 @@ export class BulkIngestion extends Construct {
     const { initiateExport, pollExportStatus, downloadResources, finalizeJob } = this.functions;
     // Every step talks to the source with a token (kick-off, status, downloads, the final DELETE)
     // and reads or writes the job's records under jobs/bulk/; only downloads land data.
-    const jobs = { lake: props.prefix, bucket: 'landing', prefix: BULK_JOBS_PREFIX, access: ['read', 'write', 'list'] } as const;
+    const jobs = {
+      lake: props.prefix,
+      bucket: 'landing',
+      prefix: BULK_JOBS_PREFIX,
+      access: ['read', 'write', 'list'],
+    } as const;
     for (const fn of [initiateExport, pollExportStatus, downloadResources, finalizeJob]) {
       if (client) grantSecretsRead(fn.role, props.dataKey, [this.clientKey]);
       grantLakeAccess(fn.role, props.dataKey, [
