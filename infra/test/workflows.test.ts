@@ -39,6 +39,7 @@ describe('the GitHub workflows', () => {
   });
 
   it('would fail actionlint if a workflow were broken (the check is live)', { timeout: 300_000 }, () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template
     const broken =
       'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n';
     const result = actionlint(['-'], broken);
