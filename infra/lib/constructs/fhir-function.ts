@@ -159,7 +159,7 @@ function shipFiles(inputDir: string, outputDir: string, files: string[]): string
   );
   for (const pkg of SHIPPED_PACKAGES) {
     commands.push(
-      `mkdir -p "${outputDir}/node_modules" && cp -RL "${inputDir}/node_modules/${pkg}" "${outputDir}/node_modules/${pkg}"`,
+      `mkdir -p "${outputDir}/node_modules" && node "${inputDir}/infra/bin/ship-package.mjs" "${inputDir}/node_modules/${pkg}" "${outputDir}/node_modules"`,
     );
   }
   return commands;
