@@ -13,7 +13,7 @@ export interface PrefixGrant {
   bucket: Exclude<LakeBucketKind, 'access-logs'>;
   /** A key prefix ending in `/`, e.g. `landing/fhir/`. */
   prefix: string;
-  access: ('read' | 'write' | 'delete' | 'list')[];
+  access: readonly ('read' | 'write' | 'delete' | 'list')[];
 }
 
 const OBJECT_ACTIONS = {
