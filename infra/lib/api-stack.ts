@@ -46,6 +46,8 @@ export class ApiStack extends Stack {
       AUTH_JWKS_URL: auth.jwksUrl,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,
+      ...(auth.orgClaim ? { AUTH_ORG_CLAIM: auth.orgClaim } : {}),
+      ...(auth.scopeClaim ? { AUTH_SCOPE_CLAIM: auth.scopeClaim } : {}),
     };
     this.authorizer = new FhirFunction(this, 'Authorizer', {
       entry: 'src/handlers/authorizer.ts',

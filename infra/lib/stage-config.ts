@@ -89,6 +89,9 @@ export interface AuthConfig {
   tokenLifetimeSeconds: number;
   /** API Gateway's authorizer result cache (0 disables it); at most `tokenLifetimeSeconds` and 3600. */
   authorizerCacheTtlSeconds: number;
+  /** Claims carrying the organization and the SMART scopes, when the issuer names them otherwise. */
+  orgClaim?: string;
+  scopeClaim?: string;
 }
 
 export interface StageConfig {
