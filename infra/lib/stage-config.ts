@@ -158,7 +158,7 @@ export const STAGES: Record<StageConfig['stage'], StageConfig> = {
       dbtUser: 'FHIR_GATEWAY_DBT',
       dbtRole: 'FHIR_GATEWAY_TRANSFORMER',
       warehouse: 'FHIR_GATEWAY_WH',
-      database: 'FHIR_GATEWAY_DEV',
+      database: 'FHIR_GATEWAY',
     },
     api: {
       rateLimit: 50,
