@@ -78,6 +78,15 @@ describe('the Lambda functions', () => {
         expect(statSync(join(dir, 'schema/openapi.yaml')).size).toBeGreaterThan(0);
         expect(statSync(join(dir, 'node_modules/graphql/package.json')).size).toBeGreaterThan(0);
       }
+      const bulk = /^Bulk(\w+)Function/.exec(id)?.[1];
+      if (bulk) {
+        const file = bulk.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+        expect(sources).toEqual(
+          expect.arrayContaining([
+            expect.stringMatching(new RegExp(`ingestion/bulk/handlers/${file}\\.ts$`)),
+          ]),
+        );
+      }
       if (id.startsWith('Authorizer')) {
         expect(sources).toEqual(
           expect.arrayContaining([expect.stringMatching(/src\/handlers\/authorizer\.ts$/)]),
