@@ -12,6 +12,7 @@ import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenLab, ISSUER, ORG, type TokenLab } from '../../test/security/token-lab';
 import { repoPath } from '../lib/constructs/repo-paths';
@@ -29,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => lab?.close());
 
 /** A copy of the function's asset in a temp folder (so nothing resolves from the repository). */
-function assetCopy(idPrefix: string, stack = dev.stacks.api): string {
+function assetCopy(idPrefix: string, stack: Stack = dev.stacks.api): string {
   const fns = dev.template(stack).findResources('AWS::Lambda::Function');
   const [, fn] = Object.entries(fns).find(([id]) => id.startsWith(idPrefix))!;
   const dir = mkdtempSync(join(tmpdir(), `bundle-${idPrefix}-`));
