@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bulkIngestionFlow } from '../../ingestion/bulk/flow-definition';
+import { LEDGER_IMBALANCE_FIELD } from '../lib/constructs/platform-alarms';
+import { type SynthesizedStage, synthStage } from './synth-stage';
+
+let dev: SynthesizedStage;
+beforeAll(async () => {
+  dev = await synthStage('dev');
+});
+
+/** A `Fn::Join` definition string with each `Fn::GetAtt [id, Arn]` replaced by `<id>`. */
+function definitionWithPlaceholders(definition: unknown): unknown {
+  const [, parts] = (definition as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  const text = parts
+    .map((p) =>
+      typeof p === 'string' ? p : `<${(p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]}>`,
+    )
+    .join('');
+  return JSON.parse(text);
+}
+
+describe('bulk ingestion', () => {
+  it('deploys the flow document from ingestion/bulk unchanged, with the four functions', () => {
+    const t = dev.template(dev.stacks.ingestion);
+    const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
+    const functionIds = Object.keys(t.findResources('AWS::Lambda::Function'));
+    const id = (name: string) => `<${functionIds.find((f) => f.startsWith(`Bulk${name}Function`))}>`;
+    expect(definitionWithPlaceholders(machine?.Properties.DefinitionString)).toEqual(
+      bulkIngestionFlow({
+        initiateExport: id('InitiateExport'),
+        pollExportStatus: id('PollExportStatus'),
+        downloadResources: id('DownloadResources'),
+        finalizeJob: id('FinalizeJob'),
+      }),
+    );
+  });
+
+  it('logs every state transition without execution data, traced', () => {
+    dev.template(dev.stacks.ingestion).hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+    });
+  });
+
+  it('lets the state machine invoke exactly its four functions', () => {
+    const t = dev.template(dev.stacks.ingestion);
+    const invoke = Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: { Action: string | string[] }) => [st.Action].flat().includes('lambda:InvokeFunction'));
+    expect(invoke).toHaveLength(1);
+    expect(invoke[0].Resource).toHaveLength(4);
+  });
+
+  it('starts one run per configured source on its schedule, with a fresh job id, retries and a DLQ', () => {
+    const [source] = dev.config.bulk.sources;
+    dev.template(dev.stacks.ingestion).hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: source!.schedule,
+      Targets: [
+        Match.objectLike({
+          InputTransformer: {
+            InputPathsMap: { id: '$.id' },
+            InputTemplate: Match.stringLikeRegexp(
+              `"jobId":<id>,"source":"${source!.fhirBaseUrl}","org":"${source!.organizationId}"`,
+            ),
+          },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ],
+    });
+  });
+
+  it("configures the handlers the way src/config.ts reads them, the client's key by secret ARN only", () => {
+    const t = dev.template(dev.stacks.ingestion);
+    const fns = Object.values(t.findResources('AWS::Lambda::Function'));
+    expect(fns).toHaveLength(4);
+    for (const fn of fns) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        APP_ENV: 'production',
+        OBJECT_STORE: 's3',
+        BULK_CLIENT_ID: dev.config.bulk.client!.clientId,
+        BULK_PRIVATE_KEY_SECRET_ID: { Ref: expect.stringMatching(/^BulkClientKey/) },
+      });
+    }
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'fhir-gateway-dev/bulk/client-key',
+      KmsKeyId: Match.anyValue(),
+    });
+  });
+});
+
+describe('the dbt runner', () => {
+  it('runs dbt build --target snowflake on Fargate from the repository Dockerfile, secrets from Secrets Manager', () => {
+    const t = dev.template(dev.stacks.dbt);
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'],
+      ContainerDefinitions: [
+        Match.objectLike({
+          Command: ['build', '--target', 'snowflake'],
+          Image: Match.anyValue(),
+          Environment: Match.arrayWith([{ Name: 'SNOWFLAKE_USER', Value: dev.config.snowflake.dbtUser }]),
+          Secrets: Match.arrayWith([
+            Match.objectLike({ Name: 'SNOWFLAKE_PRIVATE_KEY' }),
+            Match.objectLike({ Name: 'FHIR_TOKEN_SALT' }),
+          ]),
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+        }),
+      ],
+    });
+    const outdir = dev.app.synth().directory;
+    const manifest = JSON.parse(
+      readFileSync(join(outdir, `${dev.stacks.dbt.artifactId}.assets.json`), 'utf8'),
+    );
+    const images = Object.values(manifest.dockerImages) as {
+      source: { dockerFile: string; platform: string };
+    }[];
+    expect(images.map((i) => i.source)).toEqual([
+      expect.objectContaining({ dockerFile: 'dbt/Dockerfile', platform: 'linux/amd64' }),
+    ]);
+  });
+
+  it('builds after every successful bulk run and on a schedule', () => {
+    const t = dev.template(dev.stacks.dbt);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { status: ['SUCCEEDED'], stateMachineArn: [Match.anyValue()] },
+      },
+      Targets: [Match.objectLike({ EcsParameters: Match.objectLike({ LaunchType: 'FARGATE' }) })],
+    });
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: dev.config.dbt.schedule });
+  });
+});
+
+describe('observability', () => {
+  it('alarms on Lambda errors and throttles, API 5xx and latency, failed flows, DLQ depth and ledger imbalance', () => {
+    const t = dev.template(dev.stacks.observability);
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
+    const byMetric = (name: string) => alarms.filter((a) => a.Properties.MetricName === name);
+    expect(byMetric('Errors')).toHaveLength(6);
+    expect(byMetric('Throttles')).toHaveLength(6);
+    expect(byMetric('5XXError')).toHaveLength(1);
+    expect(byMetric('Latency')[0]?.Properties).toMatchObject({
+      ExtendedStatistic: 'p99',
+      Threshold: dev.config.api.latencyAlarmMs,
+    });
+    expect(byMetric('ExecutionsFailed')).toHaveLength(1);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(byMetric('LedgerImbalance')).toHaveLength(1);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    t.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: `{ ${LEDGER_IMBALANCE_FIELD} > 0 }`,
+      MetricTransformations: [
+        Match.objectLike({ MetricName: 'LedgerImbalance', MetricValue: LEDGER_IMBALANCE_FIELD }),
+      ],
+    });
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('keeps every log group encrypted with the logs key and for the stage retention', () => {
+    for (const stack of dev.all) {
+      for (const group of Object.values(dev.template(stack).findResources('AWS::Logs::LogGroup'))) {
+        expect(group.Properties).toMatchObject({
+          KmsKeyId: expect.anything(),
+          RetentionInDays: dev.config.logRetentionDays,
+        });
+      }
+    }
+  });
+});
