@@ -68,6 +68,14 @@ const EnvSchema = z.object({
   BUNDLE_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
   RATE_LIMIT_CAPACITY: z.coerce.number().int().positive().default(200),
   RATE_LIMIT_REFILL_PER_SECOND: z.coerce.number().positive().default(50),
+  // Partner doors (ingestion API and Bulk $export): see README "Partner doors: ingestion and export".
+  /** `local`: after a job lands, the gateway itself loads and rebuilds the marts (DuckDB only). `off`: Snowpipe and dbt do. */
+  INGESTION_REFRESH: z.enum(['local', 'off']).optional(),
+  INGESTION_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  INGESTION_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(900).default(900),
+  EXPORT_FILE_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  EXPORT_FILE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  EXPORT_MAX_CONCURRENT_PER_ORG: z.coerce.number().int().positive().default(2),
   /** Benchmarks only: patients of the cohort the loader bench generates and loads (default: its own). */
   COHORT_PATIENTS: z.coerce.number().int().positive().optional(),
 });
@@ -150,6 +158,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bundleEntries: e.BUNDLE_MAX_ENTRIES,
       rateCapacity: e.RATE_LIMIT_CAPACITY,
       rateRefillPerSecond: e.RATE_LIMIT_REFILL_PER_SECOND,
+    },
+    /** The partner doors: ingestion jobs and Bulk Data exports. */
+    doors: {
+      refresh: e.INGESTION_REFRESH ?? (e.WAREHOUSE === 'duckdb' ? 'local' : 'off'),
+      uploadMaxBytes: e.INGESTION_UPLOAD_MAX_BYTES,
+      uploadUrlTtlSeconds: e.INGESTION_UPLOAD_URL_TTL_SECONDS,
+      exportFileMaxBytes: e.EXPORT_FILE_MAX_BYTES,
+      exportFileTtlSeconds: e.EXPORT_FILE_TTL_SECONDS,
+      exportMaxConcurrentPerOrg: e.EXPORT_MAX_CONCURRENT_PER_ORG,
     },
     /** Benchmark knobs (`test/bench`). */
     bench: { cohortPatients: e.COHORT_PATIENTS },

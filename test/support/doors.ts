@@ -1,0 +1,94 @@
+/**
+ * The real gateway with its partner doors (development mode, dev-issuer tokens) over a generated
+ * cohort in a temp data dir, and a small client for the ingestion and export routes.
+ */
+import type { CohortOptions } from './cohort';
+import { openRealGateway } from './real-gateway';
+
+type Json = Record<string, unknown>;
+
+export const WRITE_SCOPES = ['system/*.cruds'];
+
+export async function openDoorsApp(cohort: CohortOptions, env: Record<string, string> = {}) {
+  const real = await openRealGateway(cohort, { env: { PUBLIC_BASE_URL: 'http://127.0.0.1:4000', ...env } });
+  const tokens = new Map<string, string>();
+  const token = async (org: string, scopes = WRITE_SCOPES) => {
+    const key = `${org} ${scopes.join(' ')}`;
+    if (!tokens.has(key)) tokens.set(key, await real.devIssuer!.mintDevToken({ org, scopes: [...scopes] }));
+    return tokens.get(key)!;
+  };
+  /** Calls the app as `org` (absolute URLs of this gateway are accepted). */
+  const call = async (org: string, url: string, init: RequestInit = {}, scopes?: string[]) => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${await token(org, scopes)}`);
+    return real.app.request(url.replace('http://127.0.0.1:4000', ''), { ...init, headers });
+  };
+  const postBundle = (org: string, bundle: unknown, headers: Record<string, string> = {}) =>
+    call(org, '/v1/ingestion/fhir/Bundle', {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', ...headers },
+      body: typeof bundle === 'string' ? bundle : JSON.stringify(bundle),
+    });
+  /** Polls a job until it leaves the in-flight states; returns its last view. */
+  const settle = async (org: string, location: string, timeoutMs = 120_000): Promise<Json> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = (await (await call(org, location)).json()) as Json;
+      if (['transformed', 'completed-with-errors', 'failed'].includes(job.state as string)) return job;
+      if (Date.now() > deadline) throw new Error(`job still ${job.state as string}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { ...real, token, call, postBundle, settle };
+}
+
+export type DoorsApp = Awaited<ReturnType<typeof openDoorsApp>>;
+
+/** A transaction Bundle of one new patient with an encounter, an observation and a condition, linked by urn:uuid. */
+export function patientBundle(type: 'transaction' | 'batch' | 'collection', n = 0): Json {
+  const uuid = (k: number) => `${String(k).padStart(8, '0')}-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const [p, e, o, c] = [1, 2, 3, 4].map((k) => `urn:uuid:${uuid(k)}`);
+  const request = type === 'collection' ? undefined : (t: string) => ({ method: 'POST', url: t });
+  const entry = (fullUrl: string, resource: Json) => ({
+    fullUrl,
+    resource,
+    ...(request && { request: request(resource.resourceType as string) }),
+  });
+  return {
+    resourceType: 'Bundle',
+    type,
+    entry: [
+      entry(p!, {
+        resourceType: 'Patient',
+        name: [{ family: `Doorstep${n}`, given: ['Ada'] }],
+        gender: 'female',
+        birthDate: '1980-04-02',
+        managingOrganization: { reference: 'Organization/someone-else' },
+      }),
+      entry(e!, {
+        resourceType: 'Encounter',
+        status: 'finished',
+        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+        subject: { reference: p },
+        period: { start: '2026-03-01T09:00:00Z', end: '2026-03-01T09:30:00Z' },
+      }),
+      entry(o!, {
+        resourceType: 'Observation',
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '4548-4' }] },
+        subject: { reference: p },
+        encounter: { reference: e },
+        effectiveDateTime: '2026-03-01T09:10:00Z',
+        valueQuantity: { value: 6.1, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+      }),
+      entry(c!, {
+        resourceType: 'Condition',
+        subject: { reference: p },
+        encounter: { reference: e },
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006' }] },
+        clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+        onsetDateTime: '2026-03-01',
+      }),
+    ],
+  };
+}
