@@ -3,6 +3,7 @@
  * `src/cli/<command>.ts` and registers itself here.
  */
 import { Command, CommanderError } from 'commander';
+import { CliError } from './cli/cli-error';
 import { registerGenerate } from './cli/generate';
 import { registerIngest } from './cli/ingest';
 import { registerLoad } from './cli/load';
@@ -10,8 +11,6 @@ import { registerServe } from './cli/serve';
 import { registerStart } from './cli/start';
 import { registerToken } from './cli/token';
 import { registerTransform } from './cli/transform';
-
-export class CliError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('fhir-gateway')

@@ -6,6 +6,7 @@
  * This is the only module (with `infra/bin/app.ts`) that reads `process.env`.
  */
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const list = z.string().transform((s) =>
@@ -25,7 +26,12 @@ const EnvSchema = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
 
   WAREHOUSE: z.enum(['duckdb', 'snowflake']).default('duckdb'),
-  DUCKDB_PATH: z.string().optional(),
+  /** DuckDB: the folder of the raw tables' file and the marts builds (`raw.duckdb`, `marts/`). */
+  DUCKDB_DIR: z.string().optional(),
+  DUCKDB_MEMORY_LIMIT: z.string().default('2GB'),
+  DUCKDB_TEMP_DIR: z.string().optional(),
+  /** dbt's threads (DuckDB runs independent models side by side). */
+  DBT_THREADS: z.coerce.number().int().positive().default(4),
   SNOWFLAKE_ACCOUNT: z.string().optional(),
   SNOWFLAKE_USER: z.string().optional(),
   SNOWFLAKE_PRIVATE_KEY_PATH: z.string().optional(),
@@ -82,6 +88,14 @@ const EnvSchema = z.object({
 
 export type Config = ReturnType<typeof loadConfig>;
 
+/**
+ * The local warehouse's files: the loader's raw tables in one DuckDB file (`raw-tables.duckdb`: a file named `raw` would make its catalog clash with the `raw` schema), and each dbt build's
+ * marts in a file of its own under `marts/`, the one being served named by `marts/CURRENT`.
+ */
+export function duckDbFiles(dir: string) {
+  return { dir, rawPath: resolve(dir, 'raw-tables.duckdb'), martsDir: resolve(dir, 'marts') } as const;
+}
+
 /** Parses an environment (the process's by default) into the typed configuration. */
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
   const e = EnvSchema.parse(env);
@@ -109,7 +123,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     server: { host: e.HOST, port: e.PORT, baseUrl },
     warehouse:
       e.WAREHOUSE === 'duckdb'
-        ? ({ kind: 'duckdb', path: e.DUCKDB_PATH ?? resolve(dataDir, 'warehouse.duckdb') } as const)
+        ? ({
+            kind: 'duckdb',
+            ...duckDbFiles(e.DUCKDB_DIR ? resolve(e.DUCKDB_DIR) : resolve(dataDir, 'warehouse')),
+            memoryLimit: e.DUCKDB_MEMORY_LIMIT,
+            tempDir: e.DUCKDB_TEMP_DIR ? resolve(e.DUCKDB_TEMP_DIR) : resolve(dataDir, 'tmp', 'duckdb'),
+          } as const)
         : ({
             kind: 'snowflake',
             account: e.SNOWFLAKE_ACCOUNT,
@@ -149,8 +168,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     /** The tokenization key; in local mode `resolveTokenSalt` creates one under `.data/keys/`. */
     tokenSalt: e.TOKEN_SALT,
-    /** What dbt's `env_var()` may read besides the salt and DuckDB path: `DBT_*` and `SNOWFLAKE_*`. */
-    dbtEnv: Object.fromEntries(Object.entries(env).filter(([k]) => /^(DBT_|SNOWFLAKE_)/.test(k))),
+    /** dbt Core: the project, its threads, and its environment: `DBT_*`, `SNOWFLAKE_*` (what `env_var()` may read besides the salt and paths) and PATH, HOME, LANG, TZ. */
+    dbt: {
+      projectDir: fileURLToPath(new URL('../dbt', import.meta.url)),
+      /** The locked Python environment's dbt (`npm install` creates it). */
+      executable: fileURLToPath(new URL('../.venv/bin/dbt', import.meta.url)),
+      threads: e.DBT_THREADS,
+      env: Object.fromEntries(
+        Object.entries(env).filter(([k]) => /^(DBT_|SNOWFLAKE_|(PATH|HOME|LANG|TZ)$)/.test(k)),
+      ),
+    },
     /** HTTP abuse limits (`src/http`); the body limit defaults to API Gateway's own 10 MiB payload cap. */
     limits: {
       bodyBytes: e.BODY_LIMIT_BYTES,

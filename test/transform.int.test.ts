@@ -1,9 +1,10 @@
 /**
- * The dbt project (dbt/) under the project's runner, on a generated cohort: generate → land
- * (plus a batch with a newer version of one patient and two refused lines) → load → build.
- * Expectations come from the landing files themselves, never from the SQL under test.
+ * The dbt project (dbt/) under dbt Core (dbt-duckdb), on a generated cohort: generate → land
+ * (plus a batch with a newer version of one patient and two refused lines) → load → build, then
+ * an incremental build of a second batch against a full refresh. Expectations come from the
+ * landing files themselves, never from the SQL under test.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +12,11 @@ import { LANDING_PREFIX, parseLandingKey } from '../ingestion/landing/landing-ke
 import { createLandingWriter } from '../ingestion/landing/landing-writer';
 import { type LoadSummary, loadLanding } from '../ingestion/loader';
 import { generateCohort } from '../ingestion/synthetic';
+import { type Config, loadConfig } from '../src/config';
 import { createLocalObjectStore, type ObjectStore } from '../src/object-store';
 import { tokenize } from '../src/tokens';
-import { runTransform, type TransformOptions } from '../src/transform';
-import { createDuckDbWarehouse, type Warehouse } from '../src/warehouse';
+import { DbtUnavailableError, transform } from '../src/transform';
+import { openRawWarehouse, openWarehouse, type Warehouse } from '../src/warehouse';
 
 const SALT = 'integration-salt-0123456789';
 const SSN_SYSTEM = 'http://hl7.org/fhir/sid/us-ssn';
@@ -28,6 +30,7 @@ type Served = keyof typeof MARTS;
 type Resource = Record<string, unknown> & { id: string; resourceType: string };
 
 let dir: string;
+let config: Config;
 let store: ObjectStore;
 let warehouse: Warehouse;
 let loaded: LoadSummary;
@@ -36,20 +39,38 @@ let lines: string[];
 const landed = new Map<string, { org: string; resource: Resource | null }[]>();
 let updatedPatient: Resource;
 
-const build = (options: Partial<TransformOptions> = {}) => {
+/** dbt's run_results.json of the last run: each node's status and message, and the invocation id. */
+interface RunResults {
+  metadata: { invocation_id: string };
+  results: { unique_id: string; status: string; message: string | null }[];
+}
+const runResults = (): RunResults =>
+  JSON.parse(readFileSync(join(dir, 'dbt', 'target', 'run_results.json'), 'utf8')) as RunResults;
+
+const build = async (
+  args: string[] = ['build'],
+  options: { config?: Config; fullRefresh?: boolean } = {},
+) => {
   lines = [];
-  return runTransform({
-    warehouse,
-    command: 'build',
-    projectDir: 'dbt',
-    env: { FHIR_TOKEN_SALT: SALT, FHIR_GATEWAY_DUCKDB_PATH: join(dir, 'warehouse.duckdb') },
+  return transform(options.config ?? config, {
+    args,
+    fullRefresh: options.fullRefresh,
     output: (line) => lines.push(line),
-    ...options,
   });
+};
+
+const load = async () => {
+  const raw = await openRawWarehouse(config);
+  try {
+    return await loadLanding(store, raw);
+  } finally {
+    await raw.close();
+  }
 };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'transform-int-'));
+  config = loadConfig({ DATA_DIR: dir, TOKEN_SALT: SALT, DBT_THREADS: '2' });
   store = createLocalObjectStore({ root: dir });
   await generateCohort(store, { patients: 24, orgs: 2, seed: 31 });
   await readLanding();
@@ -66,10 +87,9 @@ beforeAll(async () => {
   await writer.writeLine(first!.org, 'Encounter', JSON.stringify({ resourceType: 'Encounter' }));
   await writer.close();
   await readLanding();
-  warehouse = await createDuckDbWarehouse({ path: join(dir, 'warehouse.duckdb') });
-  loaded = await loadLanding(store, warehouse);
-  const result = await build();
-  if (!result.ok) throw new Error(`build failed:\n${lines.slice(-30).join('\n')}`);
+  loaded = await load();
+  if ((await build()) !== 0) throw new Error(`build failed:\n${lines.slice(-30).join('\n')}`);
+  warehouse = await openWarehouse(config);
 });
 
 afterAll(async () => {
@@ -175,56 +195,114 @@ describe('dbt build of the generated cohort', () => {
     }
   });
 
-  it('is idempotent: a rebuild gives identical tokens and rows, and a new build id', async () => {
+  it('is idempotent: a rebuild gives identical tokens and rows, published under a new build id', async () => {
     const before = await Promise.all((Object.keys(MARTS) as Served[]).map(martRows));
     const [firstBuild] = await warehouse.query('select build_id from api.build_info');
-    const again = await build();
 
-    expect(again.ok).toBe(true);
+    expect(await build()).toBe(0);
+    const { invocation_id } = runResults().metadata;
     expect(await Promise.all((Object.keys(MARTS) as Served[]).map(martRows))).toEqual(before);
     expect(await warehouse.query('select build_id from api.build_info')).toEqual([
-      { build_id: again.invocationId },
+      { build_id: invocation_id },
     ]);
-    expect(firstBuild).not.toEqual({ build_id: again.invocationId });
+    expect(firstBuild).not.toEqual({ build_id: invocation_id });
     const ids = new Set(before.flat().map((r) => (r as { id: string }).id));
     for (const id of sourceIds()) expect(ids.has(id)).toBe(false);
-  });
+  }, 120_000);
+
+  it('writes dbt artefacts: manifest.json with the models and their lineage, and docs catalog.json', async () => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'dbt', 'target', 'manifest.json'), 'utf8')) as {
+      nodes: Record<string, { depends_on: { nodes: string[] } }>;
+    };
+    expect(manifest.nodes['model.fhir_gateway.fct_encounter_api']!.depends_on.nodes).toEqual([
+      'model.fhir_gateway.int_tokenize_encounter',
+    ]);
+    expect(await build(['docs', 'generate'])).toBe(0);
+    const catalog = JSON.parse(readFileSync(join(dir, 'dbt', 'target', 'catalog.json'), 'utf8')) as {
+      nodes: Record<string, { columns: Record<string, unknown> }>;
+    };
+    expect(Object.keys(catalog.nodes['model.fhir_gateway.dim_patient_api']!.columns)).toContain('birth_date');
+  }, 120_000);
 });
 
-describe('a broken dbt project fails the run with a clear message', () => {
+describe('incremental builds', () => {
+  const marts = () => Promise.all((Object.keys(MARTS) as Served[]).map(martRows));
+
+  it('add a new batch without doubling a row, and equal a full refresh from raw', async () => {
+    const before = await martRows('Patient');
+    // A second batch: new patients, and the first batch's patient file delivered again under a new key.
+    await generateCohort(store, { patients: 6, orgs: 2, seed: 32 });
+    const [firstPatients] = [...(await listKeys())].filter((k) => k.includes('type=Patient'));
+    await store.put(
+      firstPatients!.replace(/batch=[^/]+/, 'batch=int-test-again'),
+      await store.get(firstPatients!),
+    );
+    await readLanding();
+    expect((await load()).files).toBeGreaterThan(1);
+
+    expect(await build()).toBe(0);
+    const incremental = await marts();
+    const distinct = new Set(valid('Patient').map((l) => `${l.org}|${l.resource.id}`)).size;
+    expect(incremental[0]!.length).toBe(distinct);
+    expect(incremental[0]!.length).toBeGreaterThan(before.length);
+    const selected = runResults().results.filter((r) => r.unique_id.startsWith('model.'));
+    expect(selected.length).toBeGreaterThan(0);
+
+    expect(await build(['build'], { fullRefresh: true })).toBe(0);
+    expect(await marts()).toEqual(incremental);
+  }, 300_000);
+});
+
+describe('publishing builds to the server', () => {
+  it('keeps serving the previous build when a build fails, and switches when one succeeds', async () => {
+    const [served] = await warehouse.query<{ build_id: string }>('select build_id from api.build_info');
+    const broken = brokenCopy();
+    edit(broken, 'models/marts/api/build_info.sql', (t) => `${t.trimEnd()}\nwhere no_such_column\n`);
+    expect(await build(['build'], { config: withProject(broken) })).toBe(1);
+    await pause(600);
+    expect(await warehouse.query('select build_id from api.build_info')).toEqual([served]);
+
+    expect(await build(['run', '--select', 'build_info'])).toBe(0);
+    await pause(600);
+    const [next] = await warehouse.query<{ build_id: string }>('select build_id from api.build_info');
+    expect(next).toEqual({ build_id: runResults().metadata.invocation_id });
+    expect(readdirSync(join(dir, 'warehouse', 'marts')).filter((f) => f.endsWith('.duckdb'))).toHaveLength(1);
+  }, 180_000);
+});
+
+describe("a broken dbt project fails the run with dbt's message and exit code", () => {
   let broken: string;
   beforeAll(() => {
-    broken = mkdtempSync(join(tmpdir(), 'dbt-broken-'));
-    cpSync('dbt', broken, { recursive: true, filter: (src) => !src.includes('/target') });
+    broken = brokenCopy();
   });
-  afterAll(() => rmSync(broken, { recursive: true, force: true }));
-  const edit = (file: string, change: (t: string) => string) =>
-    writeFileSync(join(broken, file), change(readFileSync(join(broken, file), 'utf8')));
-  const selected = () => ({ projectDir: broken, select: ['dim_patient_api'] });
+  const result = () => runResults().results[0]!;
 
   it('a model that does not run', async () => {
-    edit('models/marts/api/dim_patient_api.sql', (t) => `${t.trimEnd()}\nwhere no_such_column is null\n`);
-    const result = await build({ ...selected(), command: 'run' });
-    edit('models/marts/api/dim_patient_api.sql', (t) => t.replace('\nwhere no_such_column is null\n', '\n'));
+    edit(
+      broken,
+      'models/marts/api/dim_patient_api.sql',
+      (t) => `${t.trimEnd()}\nwhere no_such_column is null\n`,
+    );
+    const code = await build(['run', '--select', 'dim_patient_api'], { config: withProject(broken) });
+    edit(broken, 'models/marts/api/dim_patient_api.sql', (t) =>
+      t.replace('\nwhere no_such_column is null\n', '\n'),
+    );
 
-    expect(result.ok).toBe(false);
-    expect(result.results).toEqual([
-      expect.objectContaining({ node: 'model.fhir_gateway.dim_patient_api', status: 'error' }),
-    ]);
-    expect(result.results[0]!.message).toContain('no_such_column');
+    expect(code).toBe(1);
+    expect(result()).toMatchObject({ unique_id: 'model.fhir_gateway.dim_patient_api', status: 'error' });
+    expect(result().message).toContain('no_such_column');
   });
 
   it('a broken contract', async () => {
-    edit('models/marts/api/dim_patient_api.yml', (t) =>
+    edit(broken, 'models/marts/api/dim_patient_api.yml', (t) =>
       t.replace(/(- name: gender\n\s+data_type: )varchar/, '$1integer'),
     );
-    const result = await build({ ...selected(), command: 'run' });
+    const code = await build(['run', '--select', 'dim_patient_api'], { config: withProject(broken) });
 
-    expect(result.results[0]).toMatchObject({ status: 'error' });
-    expect(result.results[0]!.message).toContain(
-      'model dim_patient_api: column gender has the wrong data type (expected integer, actual VARCHAR)',
-    );
-    expect(lines.at(-1)).toBe('Done. PASS=0 WARN=0 ERROR=1 SKIP=0 TOTAL=1');
+    expect(code).toBe(1);
+    expect(result()).toMatchObject({ status: 'error' });
+    expect(result().message).toMatch(/contract/i);
+    expect(result().message).toContain('gender');
   });
 
   it('a failing data test', async () => {
@@ -232,15 +310,35 @@ describe('a broken dbt project fails the run with a clear message', () => {
       join(broken, 'tests/assert_no_patients.sql'),
       "select id from {{ ref('dim_patient_api') }}\n",
     );
-    const result = await build({ projectDir: broken, command: 'test', select: ['assert_no_patients'] });
+    const code = await build(['test', '--select', 'assert_no_patients'], { config: withProject(broken) });
 
-    expect(result.ok).toBe(false);
-    expect(result.results).toEqual([
-      expect.objectContaining({
-        node: 'test.fhir_gateway.assert_no_patients',
-        status: 'fail',
-        message: `Got ${valid('Patient').length - 1} results, configured to fail if !=0`,
-      }),
-    ]);
+    expect(code).toBe(1);
+    expect(result()).toMatchObject({
+      unique_id: 'test.fhir_gateway.assert_no_patients',
+      status: 'fail',
+      message: expect.stringContaining('Got '),
+    });
+  });
+
+  it('a missing Python environment is one clear error naming the command that fixes it', async () => {
+    const missing = { ...config, dbt: { ...config.dbt, executable: join(dir, 'no-venv', 'bin', 'dbt') } };
+    await expect(build(['build'], { config: missing })).rejects.toThrow(DbtUnavailableError);
+    await expect(build(['build'], { config: missing })).rejects.toThrow(/run `npm install`/);
   });
 });
+
+function brokenCopy(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'dbt-broken-'));
+  cpSync('dbt', copy, { recursive: true, filter: (src) => !/\/(target|logs)(\/|$)/.test(src) });
+  return copy;
+}
+function edit(project: string, file: string, change: (t: string) => string) {
+  writeFileSync(join(project, file), change(readFileSync(join(project, file), 'utf8')));
+}
+const withProject = (projectDir: string): Config => ({ ...config, dbt: { ...config.dbt, projectDir } });
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function listKeys(): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const object of store.list(LANDING_PREFIX)) keys.push(object.key);
+  return keys;
+}

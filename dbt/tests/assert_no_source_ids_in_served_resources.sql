@@ -1,10 +1,5 @@
 {#- No source-system id (of the resource itself, its patient or its encounter) appears in a
     served resource, as an id or in a reference. Returns the offending rows. -#}
-{%- macro leaks(source_id, resource) -%}
-  (contains({{ resource }}, '"' || {{ source_id }} || '"')
-   or contains({{ resource }}, '/' || {{ source_id }} || '"')
-   or contains({{ resource }}, ':' || {{ source_id }} || '"'))
-{%- endmacro -%}
 with patients as (
 
     select 'Patient' as resource_type, s.organization_id, s.patient_id as source_id, d.resource
@@ -45,13 +40,13 @@ conditions as (
 
 )
 
-select resource_type, organization_id from patients where {{ leaks('source_id', 'resource') }}
+select resource_type, organization_id from patients where {{ source_id_leaks('source_id', 'resource') }}
 union all
 select resource_type, organization_id from encounters
-where {{ leaks('source_id', 'resource') }} or {{ leaks('patient_ref_id', 'resource') }}
+where {{ source_id_leaks('source_id', 'resource') }} or {{ source_id_leaks('patient_ref_id', 'resource') }}
 union all
 select resource_type, organization_id from observations
-where {{ leaks('source_id', 'resource') }} or {{ leaks('patient_ref_id', 'resource') }} or {{ leaks('encounter_ref_id', 'resource') }}
+where {{ source_id_leaks('source_id', 'resource') }} or {{ source_id_leaks('patient_ref_id', 'resource') }} or {{ source_id_leaks('encounter_ref_id', 'resource') }}
 union all
 select resource_type, organization_id from conditions
-where {{ leaks('source_id', 'resource') }} or {{ leaks('patient_ref_id', 'resource') }} or {{ leaks('encounter_ref_id', 'resource') }}
+where {{ source_id_leaks('source_id', 'resource') }} or {{ source_id_leaks('patient_ref_id', 'resource') }} or {{ source_id_leaks('encounter_ref_id', 'resource') }}

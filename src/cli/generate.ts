@@ -7,9 +7,9 @@ import {
   generateCohort,
   validateCohortOptions,
 } from '../../ingestion/synthetic';
-import { CliError } from '../cli';
 import { loadConfig } from '../config';
 import { createLocalObjectStore, openObjectStore } from '../object-store';
+import { CliError } from './cli-error';
 import { createProgress } from './progress';
 
 interface GenerateFlags {

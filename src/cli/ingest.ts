@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { landFiles } from '../../ingestion/ingest/land-files';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
-import { CliError } from '../cli';
 import { loadConfig } from '../config';
 import { openObjectStore } from '../object-store';
+import { CliError } from './cli-error';
 import { createProgress } from './progress';
 
 const ORG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

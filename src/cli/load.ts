@@ -5,7 +5,7 @@ import { loadLanding, QUARANTINE_PREFIX } from '../../ingestion/loader';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { openObjectStore } from '../object-store';
-import { openWarehouse } from '../warehouse';
+import { openRawWarehouse } from '../warehouse';
 import { createProgress } from './progress';
 
 /** `fhir-gateway load`: the local stand-in for Snowpipe (landing NDJSON → raw tables in DuckDB). */
@@ -39,7 +39,7 @@ Quarantine:     ${QUARANTINE_PREFIX}org=<org>/type=<Type>/batch=<id>/part-<nnnnn
       const config = loadConfig();
       const log = createLogger({ level: config.logLevel });
       const store = await openObjectStore(config);
-      const warehouse = await openWarehouse(config);
+      const warehouse = await openRawWarehouse(config);
       if (warehouse.dialect === 'duckdb') await warehouse.execute(`SET memory_limit = '${opts.memoryLimit}'`);
       const progress = createProgress('load', { unit: 'files', quiet: opts.quiet });
       try {

@@ -4,15 +4,15 @@ import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
 import { loadLanding } from '../../ingestion/loader';
 import { generateCohort } from '../../ingestion/synthetic';
 import { openApp } from '../app';
-import { CliError } from '../cli';
 import { type Config, loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { type ObjectStore, openObjectStore } from '../object-store';
 import { QUICK_QUERY } from '../pages/example-query';
-import { resolveTokenSalt } from '../secrets';
 import { startServer } from '../server';
-import { runTransform } from '../transform';
-import { openWarehouse, type Warehouse } from '../warehouse';
+import { DbtUnavailableError, transform } from '../transform';
+import { openRawWarehouse, type Warehouse } from '../warehouse';
+import { currentBuildFile } from '../warehouse/duckdb-builds';
+import { CliError } from './cli-error';
 import { createProgress } from './progress';
 import { untilSignal } from './serve';
 
@@ -50,24 +50,28 @@ export function registerStart(program: Command): void {
           progress.stop();
         }
       }
-      const warehouse = await openWarehouse(config);
+      const raw = await openRawWarehouse(config);
+      let loaded: { files: number };
       try {
         const progress = createProgress('load', { unit: 'files', quiet: opts.quiet });
-        const loaded = await loadLanding(store, warehouse, {
+        loaded = await loadLanding(store, raw, {
           log,
           stagingDir: join(config.dataDir, 'staging'),
           onFile: (f) => progress.tick(1, f.bytes),
         });
         progress.stop();
-        if (loaded.files > 0 || !(await hasBuild(warehouse)))
-          await transform(config, warehouse, !!opts.quiet);
-        const opened = await openApp(config, log, { warehouse });
+      } finally {
+        await raw.close();
+      }
+      if (loaded.files > 0 || !(await hasBuild(config))) await build(config, !!opts.quiet);
+      const opened = await openApp(config, log);
+      try {
         const server = await startServer({
           app: opened.app,
           host: config.server.host,
           port: config.server.port,
         });
-        const organizations = await listOrganizations(warehouse);
+        const organizations = await listOrganizations(opened.warehouse);
         const tokens = await Promise.all(
           organizations.map(async (org) => ({
             org,
@@ -77,7 +81,7 @@ export function registerStart(program: Command): void {
         process.stdout.write(banner(server.port, tokens, (performance.now() - started) / 1000));
         await untilSignal(server, async () => undefined);
       } finally {
-        await warehouse.close();
+        await opened.close();
       }
     });
 }
@@ -87,36 +91,27 @@ async function hasLandingData(store: ObjectStore): Promise<boolean> {
   return false;
 }
 
-async function hasBuild(warehouse: Warehouse): Promise<boolean> {
-  try {
-    return (await warehouse.query('select build_id from api.build_info limit 1')).length > 0;
-  } catch {
-    return false;
-  }
+async function hasBuild(config: Config): Promise<boolean> {
+  return config.warehouse.kind !== 'duckdb' || !!(await currentBuildFile(config.warehouse.martsDir));
 }
 
-async function transform(config: Config, warehouse: Warehouse, quiet: boolean): Promise<void> {
+/** `transform build` (incremental), with dbt's output unless quiet; a failed build stops `start`. */
+async function build(config: Config, quiet: boolean): Promise<void> {
   if (config.warehouse.kind !== 'duckdb') throw new CliError('`start` runs the local DuckDB pipeline only');
   const lines: string[] = [];
-  const result = await runTransform({
-    command: 'build',
-    warehouse,
-    target: 'duckdb',
-    env: {
-      ...config.dbtEnv,
-      FHIR_TOKEN_SALT: await resolveTokenSalt(config),
-      FHIR_GATEWAY_DUCKDB_PATH: config.warehouse.path,
-    },
+  const code = await transform(config, {
+    args: ['build'],
     output: (line) => {
       lines.push(line);
       if (!quiet) process.stderr.write(`${line}\n`);
     },
+  }).catch((error) => {
+    if (error instanceof DbtUnavailableError) throw new CliError(error.message);
+    throw error;
   });
-  if (!result.ok) {
-    const failed = result.results
-      .filter((r) => r.status === 'error' || r.status === 'fail')
-      .map((r) => r.node);
-    throw new CliError(`The dbt build failed (${failed.join(', ')}); see the output above`);
+  if (code !== 0) {
+    if (quiet) process.stderr.write(`${lines.slice(-30).join('\n')}\n`);
+    throw new CliError(`The dbt build failed (exit code ${code}); see dbt's output above`);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createIdentity } from '../auth/identity';
-import { CliError } from '../cli';
 import { loadConfig } from '../config';
+import { CliError } from './cli-error';
 
 /** `fhir-gateway token --org <org> [--scope <scopes>] [--ttl <seconds>]`: prints a dev token, and only it, on stdout. */
 export function registerToken(program: Command): void {

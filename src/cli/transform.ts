@@ -1,66 +1,69 @@
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../config';
-import { resolveTokenSalt } from '../secrets';
-import { runTransform, type TransformOptions } from '../transform';
-import { openWarehouse } from '../warehouse';
+import { DbtUnavailableError, TransformError, transform } from '../transform';
+import { CliError } from './cli-error';
 
-const COMMANDS = ['build', 'run', 'test', 'seed', 'compile'] as const;
+const COMMANDS = [
+  'build',
+  'run',
+  'test',
+  'seed',
+  'compile',
+  'docs',
+  'snapshot',
+  'ls',
+  'show',
+  'parse',
+] as const;
 
-/** `fhir-gateway transform`: the project's own dbt runner on DuckDB (or `compile` for Snowflake). */
+/** `fhir-gateway transform`: dbt Core (the project's `.venv/bin/dbt`) over the configured warehouse. */
 export function registerTransform(program: Command): void {
   program
     .command('transform')
     .description(
-      'Build the dbt project (dbt/) in the local DuckDB warehouse: seeds, models and data tests in DAG order, ' +
-        'contracts enforced — or compile it for a target without connecting',
+      'Run the dbt project (dbt/) with dbt Core: seeds, models, contracts and data tests — on the local ' +
+        'DuckDB warehouse (each build published whole when it succeeds) or on Snowflake',
     )
-    .addArgument(
-      program
-        .createArgument('[command]', 'build | run | test | seed | compile')
-        .choices(COMMANDS)
-        .default('build'),
-    )
+    .addArgument(program.createArgument('[command]', COMMANDS.join(' | ')).choices(COMMANDS).default('build'))
+    .argument('[dbt-args...]', "dbt's own arguments, after `--` (e.g. `-- generate` for docs, `--fail-fast`)")
     .option(
       '-s, --select <selector...>',
       "dbt selectors: model, model+, +model, 'path:models/staging', 'tag:x'",
     )
-    .addOption(new Option('-t, --target <target>', "a target of dbt/profiles.yml (default: the profile's)"))
-    .option('--project-dir <dir>', 'the dbt project', 'dbt')
+    .addOption(
+      new Option('-t, --target <target>', 'a target of dbt/profiles.yml').choices(['duckdb', 'snowflake']),
+    )
+    .option('--full-refresh', 'rebuild incremental models from the raw tables (locally: into an empty file)')
     .addHelpText(
       'after',
       `
 Examples:
-  fhir-gateway transform                         seeds, models and tests of the whole project
+  fhir-gateway transform                              seeds, models and tests (incremental models add what is new)
+  fhir-gateway transform build --full-refresh         everything rebuilt from raw
   fhir-gateway transform run --select stg_vault__patient+
-  fhir-gateway transform compile --target snowflake   SQL for Snowflake under dbt/target/compiled/ (no connection)
+  fhir-gateway transform docs -- generate             dbt docs (catalog.json) under .data/dbt/target/
+  fhir-gateway transform compile --target snowflake   Snowflake SQL (SNOWFLAKE_* set)
 
-Exit code 1 when a model fails, a contract is broken or an error-severity test fails.`,
+dbt's output and exit code pass through. Locally the gateway keeps serving the previous build
+until a build, run or seed succeeds; a failed one changes nothing.`,
     )
     .action(
       async (
-        command: TransformOptions['command'],
-        opts: { select?: string[]; target?: string; projectDir: string },
+        command: (typeof COMMANDS)[number],
+        dbtArgs: string[],
+        opts: { select?: string[]; target?: 'duckdb' | 'snowflake'; fullRefresh?: boolean },
       ) => {
         const config = loadConfig();
-        const env: Record<string, string | undefined> = {
-          ...config.dbtEnv,
-          FHIR_TOKEN_SALT: await resolveTokenSalt(config),
-        };
-        if (config.warehouse.kind === 'duckdb') env.FHIR_GATEWAY_DUCKDB_PATH = config.warehouse.path;
-        const compile = command === 'compile';
-        const warehouse = compile ? undefined : await openWarehouse(config);
         try {
-          const result = await runTransform({
-            command,
-            warehouse,
-            env,
-            target: opts.target ?? (compile || config.warehouse.kind !== 'duckdb' ? undefined : 'duckdb'),
-            select: opts.select,
-            projectDir: opts.projectDir,
+          process.exitCode = await transform(config, {
+            args: [command, ...(opts.select ? ['--select', ...opts.select] : []), ...dbtArgs],
+            target: opts.target,
+            fullRefresh: opts.fullRefresh,
           });
-          if (!result.ok) process.exitCode = 1;
-        } finally {
-          await warehouse?.close();
+        } catch (error) {
+          if (error instanceof DbtUnavailableError || error instanceof TransformError)
+            throw new CliError(error.message);
+          throw error;
         }
       },
     );

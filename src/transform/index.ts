@@ -1,3 +1,2 @@
-export { normalizeType } from './contract';
-export { runTransform } from './run-transform';
-export type { TransformOptions, TransformResult } from './types';
+export { DbtUnavailableError } from './run-dbt';
+export { TransformError, type TransformRequest, transform } from './transform';

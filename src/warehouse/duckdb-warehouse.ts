@@ -18,19 +18,26 @@ export interface DuckDbOptions {
   path: string;
   /** Connections kept for concurrent queries. */
   connections?: number;
+  /** Opens the file read-only: any number of processes may read it while none writes it. */
+  readOnly?: boolean;
+  /** DuckDB settings (`memory_limit`, `temp_directory`, ...). */
+  settings?: Record<string, string>;
 }
 
 export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<Warehouse> {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(options.path);
+    instance = await DuckDBInstance.create(options.path, {
+      ...options.settings,
+      ...(options.readOnly && { access_mode: 'READ_ONLY' }),
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/lock/i.test(message)) {
       throw new Error(
-        `The warehouse ${options.path} is in use by another process (is \`fhir-gateway serve\` running?). ` +
-          'Stop it, or send the work through the running server.',
+        `The warehouse file ${options.path} is being written by another process (a \`load\` or ` +
+          '`transform` still running?); try again when it has finished.',
       );
     }
     throw error;

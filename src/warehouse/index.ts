@@ -1,4 +1,4 @@
 export { appendRows } from './append-rows';
 export { createDuckDbWarehouse } from './duckdb-warehouse';
-export { openWarehouse } from './open-warehouse';
+export { openRawWarehouse, openWarehouse } from './open-warehouse';
 export * from './warehouse';

@@ -1,6 +1,6 @@
 /**
- * A real warehouse for gateway tests, built from a generated cohort: generate → load → transform
- * into a temp dir, with a fixed test salt. Returns the generator's raw resources too, so tests can
+ * A real warehouse for gateway tests, built from a generated cohort: generate → load → dbt Core
+ * into a temp data dir, with a fixed test salt. Returns the generator's raw resources too, so tests can
  * compute their expectations independently of the serving SQL. Cached by options within a test file.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { LANDING_PREFIX, parseLandingKey } from '../../ingestion/landing/landing-keys';
 import { loadLanding } from '../../ingestion/loader';
 import { generateCohort } from '../../ingestion/synthetic';
+import { loadConfig } from '../../src/config';
 import { createLocalObjectStore } from '../../src/object-store';
-import { runTransform } from '../../src/transform';
-import { createDuckDbWarehouse, type Warehouse } from '../../src/warehouse';
+import { transform } from '../../src/transform';
+import { openRawWarehouse, openWarehouse, type Warehouse } from '../../src/warehouse';
 
 export const TEST_SALT = 'test-salt-0123456789abcdef';
 
@@ -53,21 +54,18 @@ export function buildTestWarehouse(options: CohortOptions): Promise<TestWarehous
 
 async function build(options: CohortOptions): Promise<TestWarehouse> {
   const dir = await mkdtemp(join(tmpdir(), 'fhir-gateway-cohort-'));
-  const path = join(dir, 'warehouse.duckdb');
+  const config = loadConfig({ DATA_DIR: dir, TOKEN_SALT: TEST_SALT, DBT_THREADS: '2' });
   const store = createLocalObjectStore({ root: dir });
   await generateCohort(store, options);
-  const warehouse = await createDuckDbWarehouse({ path });
-  await loadLanding(store, warehouse);
+  const raw = await openRawWarehouse(config);
+  await loadLanding(store, raw).finally(() => raw.close());
   const lines: string[] = [];
-  const result = await runTransform({
-    command: 'run',
-    warehouse,
-    target: 'duckdb',
-    select: ['+path:models/marts/api'],
-    env: { FHIR_TOKEN_SALT: TEST_SALT, FHIR_GATEWAY_DUCKDB_PATH: path },
+  const code = await transform(config, {
+    args: ['run', '--select', '+path:models/marts/api'],
     output: (line) => lines.push(line),
   });
-  if (!result.ok) throw new Error(`transform failed:\n${lines.slice(-20).join('\n')}`);
+  if (code !== 0) throw new Error(`transform failed:\n${lines.slice(-20).join('\n')}`);
+  const warehouse = await openWarehouse(config);
   const ndjson = new Map<string, CohortResource[]>();
   for await (const object of store.list(LANDING_PREFIX)) {
     const key = parseLandingKey(object.key);

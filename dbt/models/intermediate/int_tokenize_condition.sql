@@ -1,7 +1,9 @@
 {#- Conditions with token ids and references, and the served resource. -#}
+{{ config(materialized='incremental', unique_key=['organization_id', 'condition_id']) }}
 with conditions as (
 
     select * from {{ ref('stg_vault__condition') }}
+    {{ changed_since_last_build() }}
 
 ),
 
@@ -36,6 +38,7 @@ final as (
         abatement_start,
         recorded_date,
         last_updated,
+        loaded_at,
         {{ json_patch('resource', [
             ['id', 'condition_token'],
             ['subject', served_reference('resource', 'subject', 'Patient', 'patient_token')],

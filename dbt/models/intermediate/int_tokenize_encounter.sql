@@ -1,7 +1,9 @@
 {#- Encounters with token ids and references, and the served resource. -#}
+{{ config(materialized='incremental', unique_key=['organization_id', 'encounter_id']) }}
 with encounters as (
 
     select * from {{ ref('stg_vault__encounter') }}
+    {{ changed_since_last_build() }}
 
 ),
 
@@ -33,6 +35,7 @@ final as (
         period_end,
         service_provider_reference,
         last_updated,
+        loaded_at,
         {{ json_patch('resource', [
             ['id', 'encounter_token'],
             ['subject', served_reference('resource', 'subject', 'Patient', 'patient_token')],

@@ -1,7 +1,9 @@
 {#- Observations with token ids and references, and the served resource. -#}
+{{ config(materialized='incremental', unique_key=['organization_id', 'observation_id']) }}
 with observations as (
 
     select * from {{ ref('stg_vault__observation') }}
+    {{ changed_since_last_build() }}
 
 ),
 
@@ -38,6 +40,7 @@ final as (
         value_code,
         component_count,
         last_updated,
+        loaded_at,
         {{ json_patch('resource', [
             ['id', 'observation_token'],
             ['subject', served_reference('resource', 'subject', 'Patient', 'patient_token')],

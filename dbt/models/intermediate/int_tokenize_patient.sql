@@ -1,8 +1,10 @@
 {#- Patients with token ids, the search columns, and the served resource: token id, retained
     identifiers tokenized (others removed), meta.lastUpdated set. -#}
+{{ config(materialized='incremental', unique_key=['organization_id', 'patient_id']) }}
 with patients as (
 
     select * from {{ ref('stg_vault__patient') }}
+    {{ changed_since_last_build() }}
 
 ),
 
@@ -44,6 +46,7 @@ final as (
         t.race_code,
         t.ethnicity_code,
         t.last_updated,
+        t.loaded_at,
         {{ json_patch('t.resource', [
             ['id', 't.patient_token'],
             ['identifier', 'i.identifiers'],

@@ -1,7 +1,9 @@
 {#- The served Patient: dbt/API_MARTS.md, api.dim_patient_api. -#}
+{{ config(materialized='incremental', unique_key=['organization_id', 'id']) }}
 with patients as (
 
     select * from {{ ref('int_tokenize_patient') }}
+    {{ changed_since_last_build() }}
 
 ),
 
@@ -21,6 +23,7 @@ final as (
         cast(birth_date as date) as birth_date,
         cast(gender as varchar) as gender,
         cast(last_updated as timestamp) as last_updated,
+        cast(loaded_at as timestamp) as loaded_at,
         cast({{ json_text('resource') }} as varchar) as resource
     from patients
 

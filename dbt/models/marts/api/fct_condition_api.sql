@@ -1,7 +1,9 @@
 {#- The served Condition: dbt/API_MARTS.md, api.fct_condition_api. -#}
+{{ config(materialized='incremental', unique_key=['organization_id', 'id']) }}
 with conditions as (
 
     select * from {{ ref('int_tokenize_condition') }}
+    {{ changed_since_last_build() }}
 
 ),
 
@@ -23,6 +25,7 @@ final as (
         cast(abatement_start as timestamp) as abatement_start,
         cast(recorded_date as date) as recorded_date,
         cast(last_updated as timestamp) as last_updated,
+        cast(loaded_at as timestamp) as loaded_at,
         cast({{ json_text('resource') }} as varchar) as resource
     from conditions
 

@@ -1,7 +1,9 @@
 {#- The served Encounter: dbt/API_MARTS.md, api.fct_encounter_api. -#}
+{{ config(materialized='incremental', unique_key=['organization_id', 'id']) }}
 with encounters as (
 
     select * from {{ ref('int_tokenize_encounter') }}
+    {{ changed_since_last_build() }}
 
 ),
 
@@ -19,6 +21,7 @@ final as (
         cast(period_start as timestamp) as period_start,
         cast(period_end as timestamp) as period_end,
         cast(last_updated as timestamp) as last_updated,
+        cast(loaded_at as timestamp) as loaded_at,
         cast({{ json_text('resource') }} as varchar) as resource
     from encounters
 

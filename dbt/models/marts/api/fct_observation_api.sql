@@ -1,7 +1,9 @@
 {#- The served Observation: dbt/API_MARTS.md, api.fct_observation_api. -#}
+{{ config(materialized='incremental', unique_key=['organization_id', 'id']) }}
 with observations as (
 
     select * from {{ ref('int_tokenize_observation') }}
+    {{ changed_since_last_build() }}
 
 ),
 
@@ -26,6 +28,7 @@ final as (
         cast(value_system as varchar) as value_system,
         cast(value_code as varchar) as value_code,
         cast(last_updated as timestamp) as last_updated,
+        cast(loaded_at as timestamp) as loaded_at,
         cast({{ json_text('resource') }} as varchar) as resource
     from observations
 

@@ -1,9 +1,11 @@
 {#- Conditions flattened to columns. Latest version per (organization, id); the columns read from
     arrays (codings) are added step by step (macros/lists.sql). -#}
 {%- set keys = ['organization_id', 'condition_id'] -%}
+{{ config(materialized='incremental', unique_key=keys) }}
 with source as (
 
     select * from {{ source('raw', 'fhir_condition') }}
+    {{ versions_of_changed_resources(source('raw', 'fhir_condition')) }}
 
 ),
 

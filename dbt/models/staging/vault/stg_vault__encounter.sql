@@ -1,9 +1,11 @@
 {#- Encounters flattened to columns. Latest version per (organization, id); the type tokens are
     added step by step (macros/lists.sql). -#}
 {%- set keys = ['organization_id', 'encounter_id'] -%}
+{{ config(materialized='incremental', unique_key=keys) }}
 with source as (
 
     select * from {{ source('raw', 'fhir_encounter') }}
+    {{ versions_of_changed_resources(source('raw', 'fhir_encounter')) }}
 
 ),
 

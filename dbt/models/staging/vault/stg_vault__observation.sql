@@ -2,9 +2,11 @@
     Latest version per (organization, id); the coding tokens are added step by step
     (macros/lists.sql). -#}
 {%- set keys = ['organization_id', 'observation_id'] -%}
+{{ config(materialized='incremental', unique_key=keys) }}
 with source as (
 
     select * from {{ source('raw', 'fhir_observation') }}
+    {{ versions_of_changed_resources(source('raw', 'fhir_observation')) }}
 
 ),
 

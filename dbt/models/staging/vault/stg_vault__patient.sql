@@ -3,9 +3,11 @@
 {%- set keys = ['organization_id', 'patient_id'] -%}
 {%- set race_url = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-race' -%}
 {%- set ethnicity_url = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity' -%}
+{{ config(materialized='incremental', unique_key=keys) }}
 with source as (
 
     select * from {{ source('raw', 'fhir_patient') }}
+    {{ versions_of_changed_resources(source('raw', 'fhir_patient')) }}
 
 ),
 
