@@ -77,9 +77,17 @@ const EnvSchema = z.object({
   // Partner doors (ingestion API and Bulk $export): see README "Partner doors: ingestion and export".
   /** `local`: after a job lands, the gateway itself loads and rebuilds the marts (DuckDB only). `off`: Snowpipe and dbt do. */
   INGESTION_REFRESH: z.enum(['local', 'off']).optional(),
-  INGESTION_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024 * 1024),
+  INGESTION_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024 * 1024),
   INGESTION_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(900).default(900),
-  EXPORT_FILE_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  EXPORT_FILE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
   EXPORT_FILE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   EXPORT_MAX_CONCURRENT_PER_ORG: z.coerce.number().int().positive().default(2),
   /** Benchmarks only: patients of the cohort the loader bench generates and loads (default: its own). */

@@ -12,9 +12,9 @@ import type { ObjectStore } from '../../src/object-store';
 import { tokenize } from '../../src/tokens';
 import { newBatchId } from '../ingest/land-files';
 import { createLandingWriter } from '../landing/landing-writer';
-import { type IngestionJob, type JobState, type JobStore, createJobStore } from './job-store';
-import { type PreparedBundle, prepareBundle, type RejectedEntry } from './prepare-bundle';
 import { createJobProgress } from './job-progress';
+import { createJobStore, type IngestionJob, type JobState, type JobStore } from './job-store';
+import { type PreparedBundle, prepareBundle, type RejectedEntry } from './prepare-bundle';
 import { createUploads, type UploadTicket } from './uploads';
 import type { WarehouseRefresh } from './warehouse-refresh';
 
@@ -85,7 +85,8 @@ export function createIngestionService(options: IngestionServiceOptions) {
     job.bundleType = prepared.type;
     job.counts.received = prepared.entries.length + rejected.length;
     job.counts.rejected = rejected.length;
-    for (const r of rejected) job.reasons[reasonCode(r.outcome)] = (job.reasons[reasonCode(r.outcome)] ?? 0) + 1;
+    for (const r of rejected)
+      job.reasons[reasonCode(r.outcome)] = (job.reasons[reasonCode(r.outcome)] ?? 0) + 1;
     await jobs.put(job);
     if (rejected.length > 0) {
       await jobs.writeErrors(org, job.id, rejected.map((r) => `${JSON.stringify(r)}\n`).join(''));
@@ -116,14 +117,21 @@ export function createIngestionService(options: IngestionServiceOptions) {
      * Accepts a posted Bundle (its raw bytes and parsed body) for `org`. With an Idempotency-Key,
      * the same key and payload answer with the first job; the same key with another payload is 422.
      */
-    acceptBundle(org: string, raw: Uint8Array, body: unknown, idempotencyKey?: string): Promise<AcceptedBundle> {
+    acceptBundle(
+      org: string,
+      raw: Uint8Array,
+      body: unknown,
+      idempotencyKey?: string,
+    ): Promise<AcceptedBundle> {
       if (idempotencyKey === undefined) return accept(org, body);
       const payload = createHash('sha256').update(raw).digest('hex');
       return exclusive(`${org}\u0000${idempotencyKey}`, async () => {
         const seen = await jobs.idempotent(org, idempotencyKey);
         if (seen) {
           if (seen.payload !== payload) {
-            throw unprocessable('This Idempotency-Key was used with a different payload', ['Idempotency-Key']);
+            throw unprocessable('This Idempotency-Key was used with a different payload', [
+              'Idempotency-Key',
+            ]);
           }
           const job = await jobs.get(org, seen.jobId);
           if (job) return { job, replayed: true, rejected: [], resources: [] };

@@ -83,7 +83,8 @@ export function createJobStore(store: ObjectStore, now: () => Date = () => new D
   };
   const self: JobStore = {
     get: (org, id) => (JOB_ID.test(id) ? readJson<IngestionJob>(jobKey(org, id)) : Promise.resolve(null)),
-    put: (job) => store.put(jobKey(job.organizationId, job.id), JSON.stringify(job), { contentType: 'application/json' }),
+    put: (job) =>
+      store.put(jobKey(job.organizationId, job.id), JSON.stringify(job), { contentType: 'application/json' }),
     update(org, id, change) {
       const key = jobKey(org, id);
       const next = (chains.get(key) ?? Promise.resolve()).then(async () => {
@@ -101,7 +102,8 @@ export function createJobStore(store: ObjectStore, now: () => Date = () => new D
       void settled.then(() => chains.get(key) === settled && chains.delete(key));
       return next;
     },
-    writeErrors: (org, id, body) => store.put(errorsKey(org, id), body, { contentType: 'application/x-ndjson' }),
+    writeErrors: (org, id, body) =>
+      store.put(errorsKey(org, id), body, { contentType: 'application/x-ndjson' }),
     async errors(org, id) {
       try {
         return await store.stream(errorsKey(org, id));

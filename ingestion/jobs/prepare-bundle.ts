@@ -59,48 +59,69 @@ export function prepareBundle(body: unknown, options: { org: string; now: Date }
     throw unprocessable('The Bundle has no entries', ['Bundle.entry']);
   }
   const rejected: RejectedEntry[] = [];
-  const reject = (index: number, fullUrl: string | undefined, issue: Omit<OperationOutcomeIssue, 'severity'>) =>
-    rejected.push({ index, fullUrl, outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', ...issue }] } });
+  const reject = (
+    index: number,
+    fullUrl: string | undefined,
+    issue: Omit<OperationOutcomeIssue, 'severity'>,
+  ) =>
+    rejected.push({
+      index,
+      fullUrl,
+      outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', ...issue }] },
+    });
 
   // Pass 1: ids, and what each urn fullUrl becomes.
   const targets = new Map<string, string>();
   const staged: { index: number; fullUrl?: string; resource: Json }[] = [];
-  body.entry.forEach((entry: unknown, index: number) => {
+  for (const [index, entry] of (body.entry as unknown[]).entries()) {
     const at = `Bundle.entry[${index}]`;
     const fullUrl = isObject(entry) && typeof entry.fullUrl === 'string' ? entry.fullUrl : undefined;
     if (!isObject(entry) || !isObject(entry.resource)) {
-      return reject(index, fullUrl, { code: 'required', diagnostics: 'the entry has no resource', expression: [`${at}.resource`] });
+      reject(index, fullUrl, {
+        code: 'required',
+        diagnostics: 'the entry has no resource',
+        expression: [`${at}.resource`],
+      });
+      continue;
     }
     const resource: Json = { ...entry.resource };
     const request = isObject(entry.request) ? entry.request : undefined;
     const method = typeof request?.method === 'string' ? request.method : undefined;
     if (method !== undefined && method !== 'POST' && method !== 'PUT') {
-      return reject(index, fullUrl, {
+      reject(index, fullUrl, {
         code: 'not-supported',
-        diagnostics: `${method} is not supported here (only POST and PUT entries are ingested)`,
+        diagnostics: `${method.slice(0, 16)} is not supported here (only POST and PUT entries are ingested)`,
         expression: [`${at}.request.method`],
       });
+      continue;
     }
     if (method === 'PUT') {
       const m = PUT_URL.exec(typeof request?.url === 'string' ? request.url : '');
       if (!m || m[1] !== resource.resourceType || (resource.id !== undefined && resource.id !== m[2])) {
-        return reject(index, fullUrl, {
+        reject(index, fullUrl, {
           code: 'invalid',
           diagnostics: 'a PUT entry needs request.url Type/id naming its resource',
           expression: [`${at}.request.url`],
         });
+        continue;
       }
       resource.id = m[2];
     }
-    if (resource.id === undefined) resource.id = (fullUrl && UUID_URN.exec(fullUrl)?.[1]?.toLowerCase()) || randomUUID();
+    if (resource.id === undefined)
+      resource.id = (fullUrl && UUID_URN.exec(fullUrl)?.[1]?.toLowerCase()) || randomUUID();
     if (fullUrl && URN.test(fullUrl)) {
       if (targets.has(fullUrl)) {
-        return reject(index, fullUrl, { code: 'invalid', diagnostics: 'the fullUrl repeats an earlier entry', expression: [`${at}.fullUrl`] });
+        reject(index, fullUrl, {
+          code: 'invalid',
+          diagnostics: 'the fullUrl repeats an earlier entry',
+          expression: [`${at}.fullUrl`],
+        });
+        continue;
       }
       targets.set(fullUrl, `${String(resource.resourceType)}/${String(resource.id)}`);
     }
     staged.push({ index, fullUrl, resource });
-  });
+  }
 
   // Pass 2: resolve urn references, then the one resource check.
   let entries: (PreparedEntry & { uses: Set<string> })[] = [];
@@ -117,9 +138,16 @@ export function prepareBundle(body: unknown, options: { org: string; now: Date }
     const verdict = checkResource(resource, options);
     if (!verdict.ok) {
       reject(index, fullUrl, {
-        code: verdict.code === 'structure' ? 'structure' : verdict.code === 'unsupported-type' ? 'not-supported' : 'invalid',
+        code:
+          verdict.code === 'structure'
+            ? 'structure'
+            : verdict.code === 'unsupported-type'
+              ? 'not-supported'
+              : 'invalid',
         diagnostics: verdict.reason,
-        expression: [`Bundle.entry[${index}].resource${verdict.expression ? `.${verdict.expression.split('.').slice(1).join('.')}` : ''}`],
+        expression: [
+          `Bundle.entry[${index}].resource${verdict.expression ? `.${verdict.expression.split('.').slice(1).join('.')}` : ''}`,
+        ],
       });
       continue;
     }

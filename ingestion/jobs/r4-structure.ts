@@ -81,7 +81,10 @@ const period = (v: unknown) =>
 
 const OBSERVATION_STATUS = ['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled'];
 const CHECKS: Record<SupportedType, Check[]> = {
-  Organization: [optional('name', string, 'a string'), optional('active', (v) => typeof v === 'boolean', 'a boolean')],
+  Organization: [
+    optional('name', string, 'a string'),
+    optional('active', (v) => typeof v === 'boolean', 'a boolean'),
+  ],
   Patient: [
     optional('gender', code(['male', 'female', 'other', 'unknown']), 'male | female | other | unknown'),
     optional('birthDate', date, 'a FHIR date'),
@@ -92,7 +95,17 @@ const CHECKS: Record<SupportedType, Check[]> = {
   Encounter: [
     required(
       'status',
-      code(['planned', 'arrived', 'triaged', 'in-progress', 'onleave', 'finished', 'cancelled', 'entered-in-error', 'unknown']),
+      code([
+        'planned',
+        'arrived',
+        'triaged',
+        'in-progress',
+        'onleave',
+        'finished',
+        'cancelled',
+        'entered-in-error',
+        'unknown',
+      ]),
       'an Encounter status code',
     ),
     required('class', coding, 'a Coding'),
@@ -101,7 +114,11 @@ const CHECKS: Record<SupportedType, Check[]> = {
     optional('type', codeableConcept, 'CodeableConcept', true),
   ],
   Observation: [
-    required('status', code([...OBSERVATION_STATUS, 'entered-in-error', 'unknown']), 'an Observation status code'),
+    required(
+      'status',
+      code([...OBSERVATION_STATUS, 'entered-in-error', 'unknown']),
+      'an Observation status code',
+    ),
     required('code', codeableConcept, 'a CodeableConcept'),
     optional('subject', reference, 'a Reference'),
     optional('encounter', reference, 'a Reference'),

@@ -68,7 +68,8 @@ export function createUploads(options: UploadsOptions) {
       counts.rejected += 1;
       reasons[code] = (reasons[code] ?? 0) + 1;
       const record = { file: key, line, outcome: outcome('invalid', reason) };
-      if (!errors.write(`${JSON.stringify(record)}\n`)) await Promise.race([once(errors, 'drain'), errorsWritten]);
+      if (!errors.write(`${JSON.stringify(record)}\n`))
+        await Promise.race([once(errors, 'drain'), errorsWritten]);
     };
     const at = now();
     try {
@@ -130,7 +131,11 @@ export function createUploads(options: UploadsOptions) {
       const expiresAt = new Date(now().getTime() + ttl * 1000).toISOString();
       job.upload = { key, maxBytes: size, expiresAt };
       await jobs.put(job);
-      const url = await store.presign(key, { method: 'PUT', expiresInSeconds: ttl, contentType: NDJSON_TYPE });
+      const url = await store.presign(key, {
+        method: 'PUT',
+        expiresInSeconds: ttl,
+        contentType: NDJSON_TYPE,
+      });
       return { job, url, method: 'PUT', headers: { 'Content-Type': NDJSON_TYPE }, expiresAt, maxBytes: size };
     },
 
@@ -152,7 +157,10 @@ export function createUploads(options: UploadsOptions) {
       const counter = new Transform({
         transform(chunk: Buffer, _enc, done) {
           bytes += chunk.length;
-          done(bytes > limit ? payloadTooLarge(`The upload is larger than the ${limit} bytes announced`) : null, chunk);
+          done(
+            bytes > limit ? payloadTooLarge(`The upload is larger than the ${limit} bytes announced`) : null,
+            chunk,
+          );
         },
       });
       const through = new PassThrough();

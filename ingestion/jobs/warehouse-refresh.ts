@@ -1,37 +1,50 @@
 /**
  * The "load + transform" step of the local ingestion chain, behind one narrow interface so the
- * way the warehouse is refreshed can change without touching the jobs: today it is the loader
- * (`loadLanding`, the local stand-in for Snowpipe) followed by a dbt run of the API marts and their upstream models. In AWS
- * this step is Snowpipe and the scheduled dbt task, and no refresh is configured.
+ * way the warehouse is refreshed can change without touching the jobs: the loader
+ * (`loadLanding`, the local stand-in for Snowpipe) into the raw tables' DuckDB file, then an
+ * incremental dbt Core run of the API marts into a new marts build, which the server switches to
+ * once it is published whole (`src/transform`). In AWS this step is Snowpipe and the scheduled
+ * dbt task, and no refresh is configured.
  *
  * Runs never overlap: callers that arrive while a run is under way share the next run, so a
  * burst of jobs costs one load and one build after the current one.
  */
 import { join } from 'node:path';
+import type { Config } from '../../src/config';
 import type { Logger } from '../../src/logger';
 import type { ObjectStore } from '../../src/object-store';
-import { runTransform } from '../../src/transform';
-import type { Warehouse } from '../../src/warehouse';
+import { transform } from '../../src/transform';
+import { openRawWarehouse } from '../../src/warehouse';
 import { loadLanding } from '../loader';
 
 export interface WarehouseRefresh {
   /**
    * Loads every landing file not loaded yet and rebuilds the marts. `onLoaded` is called once the
    * run's load has committed (before the build); the promise settles when the new marts are
-   * visible, or rejects with the step that failed.
+   * published, or rejects with the step that failed.
    */
   refresh(onLoaded?: () => Promise<void>): Promise<void>;
 }
 
-export interface LocalRefreshOptions {
-  store: ObjectStore;
-  warehouse: Warehouse;
-  /** The data dir: the loader stages under `<dataDir>/staging-ingestion`. */
-  dataDir: string;
-  /** What dbt's `env_var()` sees: the salt, the DuckDB path, `DBT_*`. */
-  dbtEnv: Record<string, string | undefined>;
-  log: Logger;
+/** Where the time of the last run went, in seconds (the freshness figures). */
+export interface RefreshTimings {
+  load: number;
+  transform: number;
 }
+
+export interface LocalRefreshOptions {
+  config: Config;
+  store: ObjectStore;
+  log: Logger;
+  onTimings?: (timings: RefreshTimings) => void;
+}
+
+/**
+ * The models the gateway serves and what they depend on. Data tests (referential integrity across
+ * every partner's data) and the OMOP marts belong to the scheduled `transform build` and CI: one
+ * partner's dangling reference must not hold back every job.
+ */
+export const REFRESH_DBT_ARGS = ['run', '--select', '+path:models/marts/api'] as const;
 
 interface Waiter {
   onLoaded?: () => Promise<void>;
@@ -39,41 +52,30 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-/** The local refresh: `loadLanding` into the server's DuckDB, then the project's dbt build of the marts. */
+/** The local refresh: `loadLanding` into the raw tables, then dbt Core's incremental run of the API marts. */
 export function createLocalWarehouseRefresh(options: LocalRefreshOptions): WarehouseRefresh {
-  const { store, warehouse, log } = options;
+  const { config, store, log } = options;
   let waiting: Waiter[] = [];
   let running = false;
 
   async function runOnce(batch: Waiter[]): Promise<void> {
     const started = performance.now();
-    const loaded = await loadLanding(store, warehouse, {
+    const raw = await openRawWarehouse(config);
+    const loaded = await loadLanding(store, raw, {
       log,
-      stagingDir: join(options.dataDir, 'staging-ingestion'),
-    });
+      stagingDir: join(config.dataDir, 'staging-ingestion'),
+    }).finally(() => raw.close());
     const loadSeconds = (performance.now() - started) / 1000;
-    for (const waiter of batch) await waiter.onLoaded?.().catch((error) => log.warn({ err: error }, 'onLoaded failed'));
+    for (const w of batch) await w.onLoaded?.().catch((error) => log.warn({ err: error }, 'onLoaded failed'));
     const output: string[] = [];
-    const result = await runTransform({
-      // The models the gateway serves and what they depend on. Data tests (referential integrity
-      // across every partner's data) and the OMOP marts belong to the scheduled build and CI: one
-      // partner's dangling reference must not hold back every job.
-      command: 'run',
-      select: ['+path:models/marts/api'],
-      warehouse,
-      target: 'duckdb',
-      env: options.dbtEnv,
-      output: (line) => output.push(line),
-    });
-    if (!result.ok) {
-      const failed = result.results.filter((r) => r.status === 'error' || r.status === 'fail').map((r) => r.node);
-      log.error({ failed, tail: output.slice(-10) }, 'ingestion refresh: dbt run failed');
-      throw new Error(`the dbt run failed (${failed.join(', ')})`);
+    const code = await transform(config, { args: REFRESH_DBT_ARGS, output: (line) => output.push(line) });
+    if (code !== 0) {
+      log.error({ code, tail: output.slice(-10) }, 'ingestion refresh: dbt run failed');
+      throw new Error(`the dbt run failed (exit code ${code})`);
     }
-    log.info(
-      { files: loaded.files, loadSeconds, totalSeconds: (performance.now() - started) / 1000 },
-      'ingestion refresh: loaded and built',
-    );
+    const timings = { load: loadSeconds, transform: (performance.now() - started) / 1000 - loadSeconds };
+    options.onTimings?.(timings);
+    log.info({ files: loaded.files, ...timings }, 'ingestion refresh: loaded and built');
   }
 
   async function pump(): Promise<void> {

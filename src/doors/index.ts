@@ -45,13 +45,7 @@ export async function openDoors(deps: DoorsDeps): Promise<Doors> {
   const baseUrl = config.server.baseUrl;
   const refresh =
     config.doors.refresh === 'local' && config.warehouse.kind === 'duckdb'
-      ? createLocalWarehouseRefresh({
-          store,
-          warehouse,
-          dataDir: config.dataDir,
-          dbtEnv: { ...config.dbtEnv, FHIR_TOKEN_SALT: tokenSalt, FHIR_GATEWAY_DUCKDB_PATH: config.warehouse.path },
-          log,
-        })
+      ? createLocalWarehouseRefresh({ config, store, log })
       : undefined;
   const ingestionService = createIngestionService({
     store,

@@ -37,25 +37,35 @@ export function parametersOf(body: unknown): SearchParams {
     const name = typeof p?.name === 'string' ? p.name : '';
     const key = Object.keys(p ?? {}).find((k) => k.startsWith('value'));
     const value = key ? p[key] : undefined;
-    if (!name || typeof value !== 'string') throw badRequest('Each kick-off parameter needs a name and a string value');
+    if (!name || typeof value !== 'string')
+      throw badRequest('Each kick-off parameter needs a name and a string value');
     return [name, value] as [string, string];
   });
 }
 
 /** Parses kick-off parameters for a caller holding `scopes`; 400 / 403 on what cannot be served. */
-export function parseExportRequest(level: ExportLevel, params: SearchParams, scopes: readonly string[]): ExportRequest {
+export function parseExportRequest(
+  level: ExportLevel,
+  params: SearchParams,
+  scopes: readonly string[],
+): ExportRequest {
   const exportable = (t: ResourceType) => allows(scopes, t, 'r') && allows(scopes, t, 's');
   const values = (name: string) =>
     params.filter(([n]) => n === name).flatMap(([, v]) => (name === '_typeFilter' ? [v] : v.split(',')));
   for (const [name] of params) {
-    if (!KNOWN.has(name)) throw badRequest(`${name.slice(0, 64)} is not a supported $export parameter`, [name.slice(0, 64)]);
+    if (!KNOWN.has(name))
+      throw badRequest(`${name.slice(0, 64)} is not a supported $export parameter`, [name.slice(0, 64)]);
   }
   for (const format of values('_outputFormat')) {
-    if (!OUTPUT_FORMATS.has(format.trim())) throw badRequest('_outputFormat must be application/fhir+ndjson', ['_outputFormat']);
+    if (!OUTPUT_FORMATS.has(format.trim()))
+      throw badRequest('_outputFormat must be application/fhir+ndjson', ['_outputFormat']);
   }
-  const asked = values('_type').map((t) => t.trim()).filter(Boolean);
+  const asked = values('_type')
+    .map((t) => t.trim())
+    .filter(Boolean);
   for (const t of asked) {
-    if (!isResourceType(t)) throw badRequest(`_type ${t.slice(0, 64)} is not a type this server exports`, ['_type']);
+    if (!isResourceType(t))
+      throw badRequest(`_type ${t.slice(0, 64)} is not a type this server exports`, ['_type']);
     if (!exportable(t)) throw forbidden(`The token does not grant read and search on ${t}`);
   }
   const types = asked.length > 0 ? [...new Set(asked as ResourceType[])] : RESOURCE_TYPES.filter(exportable);
@@ -78,10 +88,12 @@ export function parseExportRequest(level: ExportLevel, params: SearchParams, sco
     }
     const query = [...new URLSearchParams(q < 0 ? '' : filter.slice(q + 1))] as SearchParams;
     if (query.some(([n]) => n.startsWith('_') && n !== '_id' && n !== '_lastUpdated')) {
-      throw badRequest('_typeFilter queries take search parameters only (no _count, _sort, ...)', ['_typeFilter']);
+      throw badRequest('_typeFilter queries take search parameters only (no _count, _sort, ...)', [
+        '_typeFilter',
+      ]);
     }
     parseSearchRequest(type, query, { strict: true });
-    (typeFilters[type] ??= []).push(query);
+    typeFilters[type] = [...(typeFilters[type] ?? []), query];
   }
   return { level, types, since: instant('_since'), until: instant('_until'), typeFilters };
 }

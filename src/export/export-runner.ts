@@ -76,7 +76,9 @@ function createFileWriter(store: ObjectStore, prefix: string, type: string, maxB
 }
 
 /** Runs the export; per-type failures become OperationOutcomes in `errors`, other types go on. */
-export async function runExport(options: RunExportOptions): Promise<{ output: ExportFile[]; errors: string[] }> {
+export async function runExport(
+  options: RunExportOptions,
+): Promise<{ output: ExportFile[]; errors: string[] }> {
   const { ctx, request, signal } = options;
   const bounds: SearchParams = [];
   if (request.since) bounds.push(['_lastUpdated', `ge${request.since}`]);

@@ -60,7 +60,10 @@ export function createExportService(options: ExportServiceOptions) {
   const { store, log } = options;
   const now = options.now ?? (() => new Date());
   /** Exports running in this process: cancel handles, start times and per-org counts. */
-  const running = new Map<string, { org: string; abort: AbortController; startedAt: number; task: Promise<void> }>();
+  const running = new Map<
+    string,
+    { org: string; abort: AbortController; startedAt: number; task: Promise<void> }
+  >();
 
   const save = (job: ExportJob) => store.put(jobKey(job.organizationId, job.id), JSON.stringify(job));
   async function load(org: string, id: string): Promise<ExportJob | null> {
@@ -91,7 +94,11 @@ export function createExportService(options: ExportServiceOptions) {
   }
 
   async function execute(job: ExportJob, abort: AbortController): Promise<void> {
-    const principal: Principal = { organizationId: job.organizationId, subject: job.subject, scopes: job.scopes };
+    const principal: Principal = {
+      organizationId: job.organizationId,
+      subject: job.subject,
+      scopes: job.scopes,
+    };
     const ctx = options.createContext(principal, `export-${job.id}`);
     let lastSaved = 0;
     try {
@@ -113,7 +120,10 @@ export function createExportService(options: ExportServiceOptions) {
         },
       });
       if (result.errors.length > 0) {
-        await store.put(`${exportPrefix(job.organizationId, job.id)}error-1.ndjson`, `${result.errors.join('\n')}\n`);
+        await store.put(
+          `${exportPrefix(job.organizationId, job.id)}error-1.ndjson`,
+          `${result.errors.join('\n')}\n`,
+        );
       }
       Object.assign(job, { state: 'completed', output: result.output, errors: result.errors.length });
     } catch (error) {
@@ -135,7 +145,10 @@ export function createExportService(options: ExportServiceOptions) {
       if (mine.length >= options.maxConcurrentPerOrg) {
         throw new OperationOutcomeError(
           429,
-          outcome('throttled', `At most ${options.maxConcurrentPerOrg} exports may run at once per organization`),
+          outcome(
+            'throttled',
+            `At most ${options.maxConcurrentPerOrg} exports may run at once per organization`,
+          ),
           { 'Retry-After': '10' },
         );
       }
@@ -174,7 +187,11 @@ export function createExportService(options: ExportServiceOptions) {
       const elapsed = (performance.now() - run.startedAt) / 1000;
       const rate = job.done / Math.max(elapsed, 0.001);
       const eta = rate > 0 ? (job.total - job.done) / rate : 2;
-      return { state: 'in-progress', percent, retryAfterSeconds: Math.min(30, Math.max(1, Math.ceil(eta / 2))) };
+      return {
+        state: 'in-progress',
+        percent,
+        retryAfterSeconds: Math.min(30, Math.max(1, Math.ceil(eta / 2))),
+      };
     },
 
     /** Streams one of the caller's completed export's files; null when it is not there. */
@@ -182,7 +199,8 @@ export function createExportService(options: ExportServiceOptions) {
       if (!FILE.test(name)) return null;
       const job = await live(org, id);
       if (job?.state !== 'completed') return null;
-      if (!job.output.some((f) => f.name === name) && !(name === 'error-1.ndjson' && job.errors > 0)) return null;
+      if (!job.output.some((f) => f.name === name) && !(name === 'error-1.ndjson' && job.errors > 0))
+        return null;
       try {
         return await store.stream(`${exportPrefix(org, id)}${name}`);
       } catch (error) {

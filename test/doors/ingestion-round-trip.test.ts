@@ -33,14 +33,26 @@ describe('POST /v1/ingestion/fhir/Bundle', () => {
     const accepted = (await res.json()) as Json;
     const location = res.headers.get('content-location')!;
     expect(location).toBe(`http://127.0.0.1:4000/v1/ingestion/jobs/${accepted.id as string}`);
-    expect(accepted).toMatchObject({ kind: 'bundle', state: 'landed', counts: { received: 4, landed: 4, rejected: 0 } });
+    expect(accepted).toMatchObject({
+      kind: 'bundle',
+      state: 'landed',
+      counts: { received: 4, landed: 4, rejected: 0 },
+    });
     const ids = Object.fromEntries(
       (accepted.resources as Json[]).map((r) => [r.resourceType as string, r.id as string]),
     );
 
     const job = await s.settle(org, location);
-    expect(job).toMatchObject({ state: 'transformed', counts: { received: 4, landed: 4, rejected: 0, quarantined: 0 } });
-    expect((job.history as Json[]).map((h) => h.state)).toEqual(['accepted', 'landed', 'loaded', 'transformed']);
+    expect(job).toMatchObject({
+      state: 'transformed',
+      counts: { received: 4, landed: 4, rejected: 0, quarantined: 0 },
+    });
+    expect((job.history as Json[]).map((h) => h.state)).toEqual([
+      'accepted',
+      'landed',
+      'loaded',
+      'transformed',
+    ]);
 
     const patient = (await (await s.call(org, `/v1/fhir/Patient/${ids.Patient}`)).json()) as Json;
     expect(patient).toMatchObject({
@@ -58,7 +70,8 @@ describe('POST /v1/ingestion/fhir/Bundle', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        query: 'query($id: ID!) { patient(id: $id) { id encounters { totalCount } observations { totalCount } conditions { totalCount } } }',
+        query:
+          'query($id: ID!) { patient(id: $id) { id encounters { totalCount } observations { totalCount } conditions { totalCount } } }',
         variables: { id: ids.Patient },
       }),
     });
@@ -86,7 +99,9 @@ describe('POST /v1/ingestion/fhir/Bundle', () => {
     expect(outcome.issue).toContainEqual(
       expect.objectContaining({
         code: 'structure',
-        diagnostics: expect.stringMatching(/^entry 2 \(urn:uuid:00000003-0000-4000-8000-000000000002\): structure: Observation\.code/),
+        diagnostics: expect.stringMatching(
+          /^entry 2 \(urn:uuid:00000003-0000-4000-8000-000000000002\): structure: Observation\.code/,
+        ),
         expression: ['Bundle.entry[2].resource.code'],
       }),
     );
@@ -102,7 +117,9 @@ describe('POST /v1/ingestion/fhir/Bundle', () => {
     // The encounter is refused, and so are the two entries that reference it; the patient lands.
     expect(accepted).toMatchObject({ counts: { received: 4, landed: 1, rejected: 3 } });
     expect((accepted.outcome as { issue: Json[] }).issue.map((i) => i.diagnostics)).toEqual([
-      expect.stringMatching(/^entry 1 \(urn:uuid:00000002-0000-4000-8000-000000000003\): structure: Encounter\.status/),
+      expect.stringMatching(
+        /^entry 1 \(urn:uuid:00000002-0000-4000-8000-000000000003\): structure: Encounter\.status/,
+      ),
       expect.stringMatching(/^entry 2 \(urn:uuid:00000003-0000-4000-8000-000000000003\): not-found: /),
       expect.stringMatching(/^entry 3 \(urn:uuid:00000004-0000-4000-8000-000000000003\): not-found: /),
     ]);
@@ -110,7 +127,10 @@ describe('POST /v1/ingestion/fhir/Bundle', () => {
     expect(job).toMatchObject({ state: 'completed-with-errors', reasons: { structure: 1, 'not-found': 2 } });
     expect(job.failure).toBeUndefined();
     const errors = await (await s.call(org, job.errorFile as string)).text();
-    const records = errors.trim().split('\n').map((l) => JSON.parse(l) as Json);
+    const records = errors
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json);
     expect(records.map((r) => [r.index, r.fullUrl, (r.outcome as Json).resourceType])).toEqual([
       [1, 'urn:uuid:00000002-0000-4000-8000-000000000003', 'OperationOutcome'],
       [2, 'urn:uuid:00000003-0000-4000-8000-000000000003', 'OperationOutcome'],

@@ -2,7 +2,8 @@
  * The real gateway with its partner doors (development mode, dev-issuer tokens) over a generated
  * cohort in a temp data dir, and a small client for the ingestion and export routes.
  */
-import type { CohortOptions } from './cohort';
+import { join } from 'node:path';
+import { buildTestWarehouse, type CohortOptions } from './cohort';
 import { openRealGateway } from './real-gateway';
 
 type Json = Record<string, unknown>;
@@ -10,7 +11,11 @@ type Json = Record<string, unknown>;
 export const WRITE_SCOPES = ['system/*.cruds'];
 
 export async function openDoorsApp(cohort: CohortOptions, env: Record<string, string> = {}) {
-  const real = await openRealGateway(cohort, { env: { PUBLIC_BASE_URL: 'http://127.0.0.1:4000', ...env } });
+  // The doors' refresh loads and builds into the cohort's own warehouse files, which the app serves.
+  const built = await buildTestWarehouse(cohort);
+  const real = await openRealGateway(cohort, {
+    env: { PUBLIC_BASE_URL: 'http://127.0.0.1:4000', DUCKDB_DIR: join(built.dir, 'warehouse'), ...env },
+  });
   const tokens = new Map<string, string>();
   const token = async (org: string, scopes = WRITE_SCOPES) => {
     const key = `${org} ${scopes.join(' ')}`;
@@ -86,7 +91,9 @@ export function patientBundle(type: 'transaction' | 'batch' | 'collection', n = 
         subject: { reference: p },
         encounter: { reference: e },
         code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006' }] },
-        clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+        clinicalStatus: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+        },
         onsetDateTime: '2026-03-01',
       }),
     ],

@@ -8,10 +8,14 @@
  */
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../../app-env';
-import { badRequest, methodNotAllowed, OperationOutcomeError, outcome } from '../../fhir/operation-outcome';
-import { type ExportLevel, parametersOf, parseExportRequest, type SearchParams } from '../../export/export-request';
+import {
+  type ExportLevel,
+  parametersOf,
+  parseExportRequest,
+  type SearchParams,
+} from '../../export/export-request';
 import type { ExportJob, ExportService } from '../../export/export-service';
-
+import { badRequest, methodNotAllowed, OperationOutcomeError, outcome } from '../../fhir/operation-outcome';
 
 export interface ExportRoutesOptions {
   service: ExportService;
@@ -64,12 +68,17 @@ export function createExportRoutes({ service, baseUrl }: ExportRoutesOptions): H
   });
 
   app.delete('/jobs/:id', async (c) => {
-    if (!(await service.cancel(c.get('ctx').principal.organizationId, c.req.param('id')))) throw exportNotFound();
+    if (!(await service.cancel(c.get('ctx').principal.organizationId, c.req.param('id'))))
+      throw exportNotFound();
     return c.body(null, 202);
   });
 
   app.get('/jobs/:id/files/:name', async (c) => {
-    const file = await service.file(c.get('ctx').principal.organizationId, c.req.param('id'), c.req.param('name'));
+    const file = await service.file(
+      c.get('ctx').principal.organizationId,
+      c.req.param('id'),
+      c.req.param('name'),
+    );
     if (!file) throw exportNotFound();
     return new Response(file as unknown as ReadableStream, {
       status: 200,
@@ -94,4 +103,3 @@ function manifest(job: ExportJob, href: string) {
 function search(params: SearchParams): string {
   return params.length > 0 ? `?${new URLSearchParams(params)}` : '';
 }
-

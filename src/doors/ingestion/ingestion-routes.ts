@@ -5,8 +5,8 @@
  * See: README "Partner doors: ingestion and export"
  */
 import { Hono } from 'hono';
-import type { IngestionJob } from '../../../ingestion/jobs/job-store';
 import type { IngestionService } from '../../../ingestion/jobs/ingestion-service';
+import type { IngestionJob } from '../../../ingestion/jobs/job-store';
 import { NDJSON_TYPE } from '../../../ingestion/jobs/uploads';
 import { isSupportedType, SUPPORTED_TYPES } from '../../../ingestion/ndjson';
 import type { AppEnv } from '../../app-env';
@@ -134,7 +134,9 @@ function jobView(job: IngestionJob, href: string) {
 }
 
 /** One OperationOutcome with an issue per refused entry, naming its index and fullUrl. */
-function rejectedOutcome(accepted: { rejected: { index: number; fullUrl?: string; outcome: OperationOutcome }[] }) {
+function rejectedOutcome(accepted: {
+  rejected: { index: number; fullUrl?: string; outcome: OperationOutcome }[];
+}) {
   return {
     resourceType: 'OperationOutcome',
     issue: accepted.rejected.flatMap((r) =>

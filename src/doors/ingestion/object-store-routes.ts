@@ -29,7 +29,10 @@ export function createObjectStoreRoutes(options: ObjectStoreRoutesOptions): Hono
       requestMethod: 'PUT',
     });
     if (!verdict.ok) {
-      throw new OperationOutcomeError(403, outcome('forbidden', `The presigned URL is not valid: ${verdict.reason}`));
+      throw new OperationOutcomeError(
+        403,
+        outcome('forbidden', `The presigned URL is not valid: ${verdict.reason}`),
+      );
     }
     const body = c.req.raw.body ? Readable.fromWeb(c.req.raw.body as never) : Readable.from([]);
     await options.service.receiveUpload(verdict.key, c.req.header('content-type'), body);
