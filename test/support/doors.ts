@@ -14,7 +14,12 @@ export async function openDoorsApp(cohort: CohortOptions, env: Record<string, st
   // The doors' refresh loads and builds into the cohort's own warehouse files, which the app serves.
   const built = await buildTestWarehouse(cohort);
   const real = await openRealGateway(cohort, {
-    env: { PUBLIC_BASE_URL: 'http://127.0.0.1:4000', DUCKDB_DIR: join(built.dir, 'warehouse'), ...env },
+    env: {
+      PUBLIC_BASE_URL: 'http://127.0.0.1:4000',
+      DUCKDB_DIR: join(built.dir, 'warehouse'),
+      RATE_LIMIT_CAPACITY: '1000000',
+      ...env,
+    },
   });
   const tokens = new Map<string, string>();
   const token = async (org: string, scopes = WRITE_SCOPES) => {
@@ -98,4 +103,43 @@ export function patientBundle(type: 'transaction' | 'batch' | 'collection', n = 
       }),
     ],
   };
+}
+
+/** Kicks off an export as `org` and returns the response. */
+export function kickOff(s: DoorsApp, org: string, query = '', init: RequestInit = {}, scopes?: string[]) {
+  const headers = new Headers(init.headers);
+  if (!headers.has('prefer')) headers.set('prefer', 'respond-async');
+  return s.call(org, `/v1/export/$export${query}`, { ...init, headers }, scopes);
+}
+
+/** Polls an export's status until it is no longer 202; returns the last response. */
+export async function awaitExport(
+  s: DoorsApp,
+  org: string,
+  location: string,
+  timeoutMs = 60_000,
+): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await s.call(org, location);
+    if (res.status !== 202) return res;
+    if (Date.now() > deadline) throw new Error('export still running');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Every line of every output file of a manifest, parsed, by type. */
+export async function downloadAll(
+  s: DoorsApp,
+  org: string,
+  manifest: { output: { type: string; url: string }[] },
+) {
+  const byType = new Map<string, string[]>();
+  for (const file of manifest.output) {
+    const res = await s.call(org, file.url);
+    if (res.status !== 200) throw new Error(`${file.url}: ${res.status}`);
+    const lines = (await res.text()).split('\n').filter(Boolean);
+    byType.set(file.type, [...(byType.get(file.type) ?? []), ...lines]);
+  }
+  return byType;
 }
