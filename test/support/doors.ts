@@ -40,16 +40,38 @@ export async function openDoorsApp(cohort: CohortOptions, env: Record<string, st
       body: typeof bundle === 'string' ? bundle : JSON.stringify(bundle),
     });
   /** Polls a job until it leaves the in-flight states; returns its last view. */
-  const settle = async (org: string, location: string, timeoutMs = 120_000): Promise<Json> => {
+  const settle = async (
+    org: string,
+    location: string,
+    until = ['transformed', 'completed-with-errors', 'failed'],
+    timeoutMs = 120_000,
+  ): Promise<Json> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const job = (await (await call(org, location)).json()) as Json;
-      if (['transformed', 'completed-with-errors', 'failed'].includes(job.state as string)) return job;
+      if (until.includes(job.state as string)) return job;
       if (Date.now() > deadline) throw new Error(`job still ${job.state as string}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  return { ...real, token, call, postBundle, settle };
+  /** Asks for an upload URL as `org`; returns the ticket (throws unless 201). */
+  const uploadUrl = async (org: string, size: number) => {
+    const res = await call(org, '/v1/ingestion/upload-url', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ contentType: 'application/fhir+ndjson', size }),
+    });
+    if (res.status !== 201) throw new Error(`upload-url: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { url: string; expiresAt: string; maxBytes: number; job: Json };
+  };
+  /** PUTs a body to a presigned URL, with no bearer token (the URL is the credential). */
+  const put = (url: string, body: string, contentType = 'application/fhir+ndjson') =>
+    real.app.request(url.replace('http://127.0.0.1:4000', ''), {
+      method: 'PUT',
+      headers: { 'content-type': contentType },
+      body,
+    });
+  return { ...real, token, call, postBundle, settle, uploadUrl, put };
 }
 
 export type DoorsApp = Awaited<ReturnType<typeof openDoorsApp>>;

@@ -32,8 +32,8 @@ const FHIR_JSON_TYPES = new Set(['application/fhir+json', 'application/json', 'a
 /** Printable ASCII, as the IETF Idempotency-Key draft's examples; bounded. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-const jobNotFound = (id: string) =>
-  new OperationOutcomeError(404, outcome('not-found', `Ingestion job ${id.slice(0, 64)} is not known`));
+/** One answer for a missing job and another organization's: it names nothing. */
+const jobNotFound = () => new OperationOutcomeError(404, outcome('not-found', 'No such ingestion job'));
 
 /** Creates the routes to mount at `/v1/ingestion`; every route expects `c.get('ctx')`. */
 export function createIngestionRoutes({ service, baseUrl }: IngestionRoutesOptions): Hono<AppEnv> {
@@ -96,7 +96,7 @@ export function createIngestionRoutes({ service, baseUrl }: IngestionRoutesOptio
   app.get('/jobs/:jobId', async (c) => {
     const id = c.req.param('jobId');
     const job = await service.getJob(c.get('ctx').principal.organizationId, id);
-    if (!job) throw jobNotFound(id);
+    if (!job) throw jobNotFound();
     return c.body(JSON.stringify(jobView(job, location(job))), 200, {
       'Content-Type': FHIR_JSON,
       'Cache-Control': 'no-store',
@@ -106,7 +106,7 @@ export function createIngestionRoutes({ service, baseUrl }: IngestionRoutesOptio
   app.get('/jobs/:jobId/errors', async (c) => {
     const id = c.req.param('jobId');
     const file = await service.errorFile(c.get('ctx').principal.organizationId, id);
-    if (!file) throw jobNotFound(id);
+    if (!file) throw jobNotFound();
     return new Response(file as unknown as ReadableStream, {
       status: 200,
       headers: { 'Content-Type': NDJSON_TYPE, 'Cache-Control': 'no-store' },
