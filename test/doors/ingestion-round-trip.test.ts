@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
+import { tokenize } from '../../src/tokens';
 import { type DoorsApp, openDoorsApp, patientBundle } from '../support/doors';
 
 type Json = Record<string, unknown>;
@@ -135,6 +136,32 @@ describe('POST /v1/ingestion/fhir/Bundle', () => {
       [1, 'urn:uuid:00000002-0000-4000-8000-000000000003', 'OperationOutcome'],
       [2, 'urn:uuid:00000003-0000-4000-8000-000000000003', 'OperationOutcome'],
       [3, 'urn:uuid:00000004-0000-4000-8000-000000000003', 'OperationOutcome'],
+    ]);
+  });
+});
+
+describe('POST /v1/ingestion/upload-url', () => {
+  it('carries an uploaded NDJSON file to transformed and serves its resources through REST', async () => {
+    const resources = (patientBundle('collection', 5).entry as { resource: Json }[]).map((e) => e.resource);
+    const [patient, encounter] = [
+      { ...resources[0]!, id: 'upload-patient-5' },
+      { ...resources[1]!, id: 'upload-encounter-5', subject: { reference: 'Patient/upload-patient-5' } },
+    ];
+    const body = `${JSON.stringify(patient)}\n${JSON.stringify(encounter)}\n`;
+    const ticket = await s.uploadUrl(org, Buffer.byteLength(body));
+    expect((await s.put(ticket.url, body)).status).toBe(200);
+    const job = await s.settle(org, `/v1/ingestion/jobs/${ticket.job.id as string}`);
+    expect(job).toMatchObject({
+      kind: 'upload',
+      state: 'transformed',
+      counts: { received: 2, landed: 2, rejected: 0 },
+    });
+    const patientId = tokenize(s.built.salt, org, 'Patient', 'upload-patient-5');
+    const found = (await (await s.call(org, `/v1/fhir/Encounter?patient=${patientId}`)).json()) as {
+      entry?: Json[];
+    };
+    expect(found.entry?.map((e) => (e.resource as Json).id)).toEqual([
+      tokenize(s.built.salt, org, 'Encounter', 'upload-encounter-5'),
     ]);
   });
 });
