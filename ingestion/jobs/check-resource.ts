@@ -2,10 +2,10 @@
  * The one check every resource arriving through the ingestion API passes, from a Bundle entry or
  * an uploaded NDJSON line: the organization comes from the token (claims in the body are
  * overwritten, never trusted), the server stamps `meta.lastUpdated`, then the loader's own line
- * validator (`ingestion/ndjson`) and the R4 structure checks decide.
+ * validator (`ingestion/ndjson`, on the parsed value: no second parse) and the R4 structure checks decide.
  * See: https://hl7.org/fhir/R4/resource.html#Meta
  */
-import { type QuarantineCode, type SupportedType, validateLine } from '../ndjson';
+import { type QuarantineCode, type SupportedType, validateParsedLine } from '../ndjson';
 import { checkStructure } from './r4-structure';
 
 /** The tag that names the owning organization on every ingested resource. */
@@ -32,7 +32,7 @@ export function checkResource(value: unknown, options: CheckOptions): ResourceVe
   const resource = claimForOrganization(value as Json, options);
   const type = typeof resource.resourceType === 'string' ? resource.resourceType : '';
   const line = JSON.stringify(resource);
-  const verdict = validateLine(line, { org: options.org, type });
+  const verdict = validateParsedLine(resource, line, { org: options.org, type });
   if (!verdict.ok) return verdict;
   const issues = checkStructure(verdict.resourceType, resource);
   if (issues.length > 0) {
