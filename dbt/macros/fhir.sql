@@ -35,12 +35,20 @@
 {%- endmacro %}
 
 {#- Latest version per (organization, id): newest meta.lastUpdated, then the latest load, then the
-    last file and row. Used as a `qualify` clause on a raw source. -#}
+    last file and row. Used as a `qualify` clause on a raw source whose rows carry `resource`. A
+    resource whose latest version is a tombstone (`is_tombstone`) is dropped: it was deleted. -#}
 {% macro latest_version(id_column, last_updated_column) -%}
   qualify row_number() over (
     partition by organization_id, {{ id_column }}
     order by {{ last_updated_column }} desc nulls last, loaded_at desc, source_file desc, source_row desc
   ) = 1
+  and not {{ is_tombstone('resource') }}
+{%- endmacro %}
+
+{#- Whether a raw version is a tombstone: the bulk client lands one per entry of an export's
+    `deleted` files, tagged `urn:fhir-gateway:tombstone` (ingestion/bulk/tombstones.ts). -#}
+{% macro is_tombstone(resource) -%}
+  coalesce({{ json_str(resource, 'meta.tag[0].system') }} = 'urn:fhir-gateway:tombstone', false)
 {%- endmacro %}
 
 {#- The version and lineage columns every staging vault model carries: when the resource last

@@ -4,17 +4,41 @@
 {%- set other_ref = '"reference": ?"(Patient/|Encounter/|Observation/|Condition/|urn:uuid:)' -%}
 with served as (
 
-    select 'Patient' as resource_type, organization_id, id, resource from {{ ref('dim_patient_api') }}
+    select
+        'Patient' as resource_type,
+        organization_id,
+        id,
+        resource
+    from {{ ref('dim_patient_api') }}
     union all
-    select 'Encounter' as resource_type, organization_id, id, resource from {{ ref('fct_encounter_api') }}
+    select
+        'Encounter' as resource_type,
+        organization_id,
+        id,
+        resource
+    from {{ ref('fct_encounter_api') }}
     union all
-    select 'Observation' as resource_type, organization_id, id, resource from {{ ref('fct_observation_api') }}
+    select
+        'Observation' as resource_type,
+        organization_id,
+        id,
+        resource
+    from {{ ref('fct_observation_api') }}
     union all
-    select 'Condition' as resource_type, organization_id, id, resource from {{ ref('fct_condition_api') }}
+    select
+        'Condition' as resource_type,
+        organization_id,
+        id,
+        resource
+    from {{ ref('fct_condition_api') }}
 
 )
 
-select resource_type, organization_id, id
+select
+    resource_type,
+    organization_id,
+    id
 from served
-where {{ regex_contains(regex_replace_all('resource', token_ref, ''), other_ref) }}
-   or {{ json_str(json_parse('resource'), 'id') }} <> id
+where
+    {{ regex_contains(regex_replace_all('resource', token_ref, ''), other_ref) }}
+    or {{ json_str(json_parse('resource'), 'id') }} <> id

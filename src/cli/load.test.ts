@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { landingKey } from '../../ingestion/landing/landing-keys';
-import { runCli } from '../../test/support/run-cli';
+import { runCli, runCliWatching } from '../../test/support/run-cli';
 import { createLocalObjectStore } from '../object-store';
 import { createDuckDbWarehouse } from '../warehouse';
 
@@ -41,14 +41,17 @@ describe('fhir-gateway load', () => {
     expect(second.stdout).toMatch(/^loaded 0 files \(0 lines: 0 loaded, 0 quarantined\)/);
   });
 
-  it('fails clearly when another process holds the warehouse', async () => {
-    const holder = await createDuckDbWarehouse({ path: join(dataDir, 'warehouse.duckdb') });
-    try {
-      const { code, stderr } = await run('load', '--quiet');
-      expect(code).toBe(1);
-      expect(stderr).toContain('is in use by another process (is `fhir-gateway serve` running?)');
-    } finally {
-      await holder.close();
-    }
+  it('waits for another writer of the raw tables instead of failing', async () => {
+    const holder = await createDuckDbWarehouse({ path: join(dataDir, 'warehouse', 'raw-tables.duckdb') });
+    let released = false;
+    const { code, stderr } = await runCliWatching(dataDir, ['load', '--quiet'], (soFar) => {
+      if (!released && soFar.includes('waiting for the process using')) {
+        released = true;
+        void holder.close();
+      }
+    });
+    if (!released) await holder.close();
+    expect(stderr).toContain('waiting for the process using');
+    expect(code).toBe(0);
   });
 });

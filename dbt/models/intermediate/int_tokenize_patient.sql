@@ -54,8 +54,9 @@ final as (
         ]) }} as resource
     from tokenized as t
     left join identifiers as i
-        on i.organization_id = t.organization_id
-        and i.patient_id = t.patient_token
+        on
+            t.organization_id = i.organization_id
+            and t.patient_token = i.patient_id
 
 )
 

@@ -17,9 +17,10 @@ retained as (
         type_code,
         identifier
     from identifiers
-    where identifier_kind = 'mrn'
-      and type_code in ('{{ var("retained_identifier_types") | join("', '") }}')
-      and value is not null
+    where
+        identifier_kind = 'mrn'
+        and type_code in ('{{ var("retained_identifier_types") | join("', '") }}')
+        and value is not null
 
 ),
 

@@ -36,7 +36,7 @@ final as (
         cast(c.organization_id as varchar) as organization_id
     from conditions as c
     left join concepts as m
-        on m.source_code = c.snomed_code
+        on c.snomed_code = m.source_code
     where coalesce(c.verification_status, 'confirmed') not in ('refuted', 'entered-in-error')
 
 )

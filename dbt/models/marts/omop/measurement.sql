@@ -38,14 +38,16 @@ valued as (
         o.value_quantity,
         o.value_code
     from observations as o
-    where o.value_quantity is not null
-      and o.status not in ('cancelled', 'entered-in-error')
+    where
+        o.value_quantity is not null
+        and o.status not in ('cancelled', 'entered-in-error')
 
     union all
 
     select
         o.organization_id,
-        {{ tokenize('o.organization_id', 'Observation', "o.observation_id || '#' || cast(c.component_index as varchar)") }} as measurement_key,
+        {{ tokenize('o.organization_id', 'Observation',
+            "o.observation_id || '#' || cast(c.component_index as varchar)") }} as measurement_key,
         o.patient_id,
         o.encounter_id,
         o.effective_start,
@@ -54,10 +56,12 @@ valued as (
         c.value_code
     from observations as o
     inner join components as c
-        on c.organization_id = o.organization_id
-        and c.observation_id = o.observation_id
-    where c.value_quantity is not null
-      and o.status not in ('cancelled', 'entered-in-error')
+        on
+            o.organization_id = c.organization_id
+            and o.observation_id = c.observation_id
+    where
+        c.value_quantity is not null
+        and o.status not in ('cancelled', 'entered-in-error')
 
 ),
 
@@ -87,9 +91,9 @@ final as (
         cast(v.organization_id as varchar) as organization_id
     from valued as v
     left join concepts as m
-        on m.source_vocabulary_id = 'LOINC' and m.source_code = v.code
+        on m.source_vocabulary_id = 'LOINC' and v.code = m.source_code
     left join concepts as u
-        on u.source_vocabulary_id = 'UCUM' and u.source_code = v.value_code
+        on u.source_vocabulary_id = 'UCUM' and v.value_code = u.source_code
     where v.effective_start is not null
 
 )

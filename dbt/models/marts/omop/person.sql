@@ -37,11 +37,11 @@ final as (
         cast(p.organization_id as varchar) as organization_id
     from patients as p
     left join concepts as g
-        on g.source_vocabulary_id = 'Gender' and g.source_code = p.gender
+        on g.source_vocabulary_id = 'Gender' and p.gender = g.source_code
     left join concepts as r
-        on r.source_vocabulary_id = 'Race' and r.source_code = p.race_code
+        on r.source_vocabulary_id = 'Race' and p.race_code = r.source_code
     left join concepts as e
-        on e.source_vocabulary_id = 'Ethnicity' and e.source_code = p.ethnicity_code
+        on e.source_vocabulary_id = 'Ethnicity' and p.ethnicity_code = e.source_code
     where p.birth_date is not null
 
 )

@@ -35,7 +35,7 @@ visits as (
         cast(e.organization_id as varchar) as organization_id
     from encounters as e
     left join concepts as c
-        on c.source_code = e.class_code
+        on e.class_code = c.source_code
     where e.period_start is not null
 
 ),

@@ -22,8 +22,10 @@ renamed as (
         {{ json_str('raw', 'code.coding[0].system') }} as code_system,
         {{ json_str('raw', 'code.coding[0].code') }} as code,
         {{ json_str('raw', 'code.coding[0].display') }} as code_display,
-        {{ fhir_timestamp('coalesce(' ~ json_str('raw', 'onsetDateTime') ~ ', ' ~ json_str('raw', 'onsetPeriod.start') ~ ')') }} as onset_start,
-        {{ fhir_timestamp('coalesce(' ~ json_str('raw', 'abatementDateTime') ~ ', ' ~ json_str('raw', 'abatementPeriod.start') ~ ')') }} as abatement_start,
+        {{ fhir_timestamp('coalesce(' ~ json_str('raw', 'onsetDateTime')
+            ~ ', ' ~ json_str('raw', 'onsetPeriod.start') ~ ')') }} as onset_start,
+        {{ fhir_timestamp('coalesce(' ~ json_str('raw', 'abatementDateTime')
+            ~ ', ' ~ json_str('raw', 'abatementPeriod.start') ~ ')') }} as abatement_start,
         {{ fhir_date(json_str('raw', 'recordedDate')) }} as recorded_date,
         {{ vault_version_columns() }}
     from source

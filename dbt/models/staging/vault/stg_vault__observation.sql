@@ -23,8 +23,10 @@ renamed as (
         {{ json_str('raw', 'code.coding[0].system') }} as code_system,
         {{ json_str('raw', 'code.coding[0].code') }} as code,
         {{ json_str('raw', 'code.coding[0].display') }} as code_display,
-        {{ fhir_timestamp('coalesce(' ~ json_str('raw', 'effectiveDateTime') ~ ', ' ~ json_str('raw', 'effectiveInstant') ~ ', ' ~ json_str('raw', 'effectivePeriod.start') ~ ')') }} as effective_start,
-        {{ fhir_timestamp('coalesce(' ~ json_str('raw', 'effectiveDateTime') ~ ', ' ~ json_str('raw', 'effectiveInstant') ~ ', ' ~ json_str('raw', 'effectivePeriod.end') ~ ')') }} as effective_end,
+        {{ fhir_timestamp('coalesce(' ~ json_str('raw', 'effectiveDateTime') ~ ', ' ~ json_str('raw', 'effectiveInstant')
+            ~ ', ' ~ json_str('raw', 'effectivePeriod.start') ~ ')') }} as effective_start,
+        {{ fhir_timestamp('coalesce(' ~ json_str('raw', 'effectiveDateTime') ~ ', ' ~ json_str('raw', 'effectiveInstant')
+            ~ ', ' ~ json_str('raw', 'effectivePeriod.end') ~ ')') }} as effective_end,
         {{ json_num('raw', 'valueQuantity.value') }} as value_quantity,
         {{ json_str('raw', 'valueQuantity.unit') }} as value_unit,
         {{ json_str('raw', 'valueQuantity.system') }} as value_system,
