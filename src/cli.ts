@@ -18,6 +18,8 @@ export async function main(argv: string[]): Promise<number> {
       'FHIR R4 data platform: generate → load → transform → serve, on one laptop or on AWS + Snowflake',
     )
     .showHelpAfterError()
+    // Each command reads the options after its own name (`ingest bulk --org` is bulk's, not ingest's).
+    .enablePositionalOptions()
     .exitOverride();
   for (const register of [
     registerGenerate,

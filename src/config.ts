@@ -90,6 +90,45 @@ const EnvSchema = z.object({
     .default(64 * 1024 * 1024),
   EXPORT_FILE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   EXPORT_MAX_CONCURRENT_PER_ORG: z.coerce.number().int().positive().default(2),
+  // ---- Bulk FHIR ingestion from EHRs (ingestion/bulk): the $export client and its flow. ----
+  /** SMART Backend Services client id registered at the EHR; unset = no authorization (open servers). */
+  BULK_CLIENT_ID: z.string().optional(),
+  /** The client's private key, a JWK (JSON) or PKCS#8 PEM, in a file (local) ... */
+  BULK_PRIVATE_KEY_FILE: z.string().optional(),
+  /** ... or in Secrets Manager (AWS): the secret's ARN or name. */
+  BULK_PRIVATE_KEY_SECRET_ID: z.string().optional(),
+  BULK_KEY_ALGORITHM: z.enum(['RS384', 'ES384']).default('RS384'),
+  /** The `kid` of the key as published in the client's JWKS. */
+  BULK_KEY_ID: z.string().optional(),
+  BULK_SCOPE: z.string().default('system/*.rs'),
+  /** Origins (scheme://host[:port]) status, output and token URLs may point at, besides the source's own. */
+  BULK_ALLOWED_ORIGINS: list.default([]),
+  /** Allow private, loopback and link-local addresses (tests and on-premises EHRs only). */
+  BULK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  /** Bounds on the wait between status polls, whatever the server's Retry-After says. */
+  BULK_MIN_WAIT_SECONDS: z.coerce.number().min(0).default(1),
+  BULK_MAX_WAIT_SECONDS: z.coerce.number().positive().default(300),
+  /** Give up when an export is still not ready after this long. */
+  BULK_MAX_EXPORT_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 3600),
+  /** Parallel file downloads (the flow's Map MaxConcurrency). */
+  BULK_DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(40).default(4),
+  /** A download lands and checkpoints a segment each time it has read this many bytes. */
+  BULK_SEGMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
+  /** A download invocation stops after a segment once it has run this long, and the flow invokes it again (Lambda's 15-minute cap). */
+  BULK_DOWNLOAD_BUDGET_SECONDS: z.coerce.number().positive().default(600),
+  /** Per-request network timeout (no bytes for this long fails the request as transient). */
+  BULK_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+  /** Benchmarks only (test/bench/bulk.ts): megabytes of the large export measured for peak RSS. */
+  BULK_BENCH_EXPORT_MB: z.coerce.number().int().positive().optional(),
+  // ---- end of the bulk ingestion block ----
+
   /** Benchmarks only: patients of the cohort the loader bench generates and loads (default: its own). */
   COHORT_PATIENTS: z.coerce.number().int().positive().optional(),
 });
@@ -202,6 +241,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       exportFileMaxBytes: e.EXPORT_FILE_MAX_BYTES,
       exportFileTtlSeconds: e.EXPORT_FILE_TTL_SECONDS,
       exportMaxConcurrentPerOrg: e.EXPORT_MAX_CONCURRENT_PER_ORG,
+    },
+    /** The Bulk Data ($export) client (ingestion/bulk). https is required in production. */
+    bulk: {
+      clientId: e.BULK_CLIENT_ID,
+      privateKeyFile: e.BULK_PRIVATE_KEY_FILE,
+      privateKeySecretId: e.BULK_PRIVATE_KEY_SECRET_ID,
+      keyAlgorithm: e.BULK_KEY_ALGORITHM,
+      keyId: e.BULK_KEY_ID,
+      scope: e.BULK_SCOPE,
+      allowedOrigins: e.BULK_ALLOWED_ORIGINS,
+      allowPrivateNetworks: e.BULK_ALLOW_PRIVATE_NETWORKS,
+      requireHttps: production,
+      minWaitSeconds: e.BULK_MIN_WAIT_SECONDS,
+      maxWaitSeconds: Math.max(e.BULK_MAX_WAIT_SECONDS, e.BULK_MIN_WAIT_SECONDS),
+      maxExportSeconds: e.BULK_MAX_EXPORT_SECONDS,
+      downloadConcurrency: e.BULK_DOWNLOAD_CONCURRENCY,
+      segmentBytes: e.BULK_SEGMENT_BYTES,
+      downloadBudgetMs: e.BULK_DOWNLOAD_BUDGET_SECONDS * 1000,
+      requestTimeoutMs: e.BULK_REQUEST_TIMEOUT_SECONDS * 1000,
+      benchExportMb: e.BULK_BENCH_EXPORT_MB,
     },
     /** Benchmark knobs (`test/bench`). */
     bench: { cohortPatients: e.COHORT_PATIENTS },

@@ -192,17 +192,44 @@ describe('loadLanding', () => {
     ]);
   });
 
-  it('reports keys that are not landing keys and never loads them', async () => {
+  it('never loads a key outside the layout but quarantines it whole with the reason and counts it once in the ledger', async () => {
+    const badPart = 'landing/fhir/org=org-a/type=Patient/batch=b1/part-1.ndjson';
     await store.put('landing/fhir/org=org-a/type=Patient/readme.txt', 'hello');
-    await store.put('landing/fhir/org=org-a/type=Patient/batch=b1/part-1.ndjson', ndjson(patient('p1')));
+    await store.put(badPart, ndjson(patient('p1'), patient('p2')));
     const warnings: unknown[] = [];
     const log = { warn: (o: unknown) => warnings.push(o), info: () => undefined } as never;
-    expect(await loadLanding(store, warehouse, { log })).toMatchObject({ files: 0, skipped: 2, lines: 0 });
+    expect(await loadLanding(store, warehouse, { log })).toMatchObject({
+      files: 0,
+      skipped: 2,
+      lines: 3,
+      loaded: 0,
+      quarantined: 3,
+    });
     expect(warnings).toEqual([
-      { key: 'landing/fhir/org=org-a/type=Patient/batch=b1/part-1.ndjson' },
-      { key: 'landing/fhir/org=org-a/type=Patient/readme.txt' },
+      { key: badPart, lines: 2 },
+      { key: 'landing/fhir/org=org-a/type=Patient/readme.txt', lines: 1 },
     ]);
-    expect(await warehouse.query('select count(*) as n from raw.load_history')).toEqual([{ n: 0 }]);
+    const records = await quarantineRecords(
+      'quarantine/fhir/outside-layout/org=org-a/type=Patient/batch=b1/part-1.ndjson',
+    );
+    expect(
+      records.map((r) => [r.source_key, r.source_row, r.reason.split(':')[0], JSON.parse(r.line).id]),
+    ).toEqual([
+      [badPart, 1, 'key-outside-layout', 'p1'],
+      [badPart, 2, 'key-outside-layout', 'p2'],
+    ]);
+    expect(
+      await quarantineRecords('quarantine/fhir/outside-layout/org=org-a/type=Patient/readme.txt.ndjson'),
+    ).toMatchObject([{ source_row: 1, line: 'hello' }]);
+    expect(await warehouse.query('select count(*)::int as n from raw.fhir_patient')).toEqual([{ n: 0 }]);
+    expect(
+      await warehouse.query(
+        'select batch_id, files, lines_seen, lines_loaded, lines_quarantined from raw.load_ledger',
+      ),
+    ).toEqual([
+      { batch_id: 'outside-layout', files: 2, lines_seen: 3, lines_loaded: 0, lines_quarantined: 3 },
+    ]);
+    expect(await loadLanding(store, warehouse)).toMatchObject({ files: 0, skipped: 0, quarantined: 0 });
   });
 
   it('quarantines every line of a file whose key names a type without a raw table', async () => {

@@ -12,6 +12,7 @@ import type { Warehouse } from '../../src/warehouse';
 import { LANDING_PREFIX, parseLandingKey } from '../landing/landing-keys';
 import { createCommitter } from './committer';
 import { type FileLoaded, type FileToLoad, loadStreamed, stageFile } from './load-file';
+import { quarantineOutsideLayout } from './outside-layout';
 import { ensureRawSchema, LOAD_HISTORY } from './raw-schema';
 
 export type { FileLoaded } from './load-file';
@@ -19,7 +20,10 @@ export type { FileLoaded } from './load-file';
 export interface LoadSummary {
   /** Files loaded by this run. */
   files: number;
-  /** Objects under the prefix that are not landing keys (reported, never loaded). */
+  /**
+   * Objects under the prefix whose key is outside the landing layout: never loaded, but every line
+   * quarantined with the reason and the file counted in the load history (batch `outside-layout`).
+   */
   skipped: number;
   lines: number;
   loaded: number;
@@ -76,8 +80,22 @@ export async function loadLanding(
     await mkdir(options.stagingDir, { recursive: true });
   }
   const stagingDir = options.stagingDir ?? (await mkdtemp(join(tmpdir(), 'fhir-gateway-load-')));
+  const run: Run = { done, summary, stagingDir, outsideLayout: [] };
   try {
-    await loadNew(store, warehouse, options, { done, summary, stagingDir });
+    await loadNew(store, warehouse, options, run);
+    const now = options.now ?? (() => new Date());
+    for (const object of run.outsideLayout ?? []) {
+      const f = await quarantineOutsideLayout(store, warehouse, {
+        ...object,
+        loadedAt: now(),
+        maxLineBytes: options.maxLineBytes,
+      });
+      summary.skipped += 1;
+      summary.lines += f.lines;
+      summary.quarantined += f.quarantined;
+      summary.bytes += f.bytes;
+      options.log?.warn({ key: f.key, lines: f.lines }, 'not a landing key: quarantined whole');
+    }
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
   }
@@ -85,7 +103,13 @@ export async function loadLanding(
   return summary;
 }
 
-type Run = { done: Set<string>; summary: LoadSummary; stagingDir: string };
+type Run = {
+  done: Set<string>;
+  summary: LoadSummary;
+  stagingDir: string;
+  /** Keys outside the layout met while listing, quarantined once the loads are committed. */
+  outsideLayout?: { key: string; bytes: number }[];
+};
 
 /**
  * Loads the files under the prefix that `done` does not hold. Up to `concurrency` files are read
@@ -158,8 +182,7 @@ async function forEachNewFile(
     if (run.done.has(object.key)) continue;
     const landing = parseLandingKey(object.key);
     if (!landing) {
-      run.summary.skipped += 1;
-      options.log?.warn({ key: object.key }, 'not a landing key: skipped');
+      run.outsideLayout?.push({ key: object.key, bytes: object.size });
       continue;
     }
     const file = {

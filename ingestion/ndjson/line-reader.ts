@@ -15,6 +15,11 @@ export interface NdjsonLine {
   bytes: number;
   /** Set when the line exceeded `maxLineBytes`: the reason it cannot be read. */
   error?: string;
+  /**
+   * Bytes of the source read through this line's LF (the whole source for a last line without
+   * one): where a reader resuming after this line starts.
+   */
+  end: number;
 }
 
 export interface LineReaderOptions {
@@ -40,7 +45,7 @@ export async function* readLines(
   let row = 0;
   let lastHeldByte = 0;
 
-  const finish = (tail: Buffer): NdjsonLine | null => {
+  const finish = (tail: Buffer, end: number): NdjsonLine | null => {
     row += 1;
     if (overflowBytes > 0) {
       const last = tail.length > 0 ? tail[tail.length - 1] : lastHeldByte;
@@ -54,6 +59,7 @@ export async function* readLines(
         text: kept.toString('utf8'),
         bytes,
         error: `line longer than the ${maxLineBytes}-byte limit`,
+        end,
       };
     }
     let line = pending.length ? Buffer.concat([...pending, tail]) : tail;
@@ -66,11 +72,12 @@ export async function* readLines(
         text: line.subarray(0, keepBytes).toString('utf8'),
         bytes: line.length,
         error: `line longer than the ${maxLineBytes}-byte limit`,
+        end,
       };
     }
     let text = line.toString('utf8');
     if (row === 1 && text.startsWith(BOM)) text = text.slice(1);
-    return text.trim() === '' ? null : { row, text, bytes: line.length };
+    return text.trim() === '' ? null : { row, text, bytes: line.length, end };
   };
 
   const hold = (part: Buffer) => {
@@ -90,18 +97,20 @@ export async function* readLines(
     pendingBytes = kept.length;
   };
 
+  let offset = 0;
   for await (const chunk of source) {
     const buf: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     let start = 0;
     for (let nl = buf.indexOf(LF, start); nl !== -1; nl = buf.indexOf(LF, start)) {
-      const line = finish(buf.subarray(start, nl));
+      const line = finish(buf.subarray(start, nl), offset + nl + 1);
       start = nl + 1;
       if (line) yield line;
     }
     if (start < buf.length) hold(buf.subarray(start));
+    offset += buf.length;
   }
   if (pendingBytes > 0 || overflowBytes > 0) {
-    const line = finish(Buffer.alloc(0));
+    const line = finish(Buffer.alloc(0), offset);
     if (line) yield line;
   }
 }

@@ -4,22 +4,27 @@ import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
 import { loadConfig } from '../config';
 import { openObjectStore } from '../object-store';
 import { CliError } from './cli-error';
+import { registerIngestBulk } from './ingest-bulk';
 import { createProgress } from './progress';
 
 const ORG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** `fhir-gateway ingest`: land a partner's NDJSON / Bundle files under one organization. */
 export function registerIngest(program: Command): void {
-  program
-    .command('ingest')
+  // `ingest bulk` has its own --org: options after the subcommand name are the subcommand's, and
+  // this --org is checked in the action (commander checks a parent's required options for its subcommands).
+  const ingest = program.command('ingest').enablePositionalOptions();
+  registerIngestBulk(ingest);
+  ingest
     .description(
       'Land FHIR files (NDJSON, or JSON holding a resource or a Bundle) in the landing area under one organization; ' +
         '`load` then loads them, quarantining any line that is not a valid resource of that organization',
     )
-    .requiredOption('--org <org>', 'the organization the files belong to')
+    .option('--org <org>', 'the organization the files belong to (required)')
     .argument('<files...>', '.ndjson files, or .json files holding one resource or a Bundle')
     .option('--quiet', 'no progress output')
-    .action(async (files: string[], opts: { org: string; quiet?: boolean }) => {
+    .action(async (files: string[], opts: { org?: string; quiet?: boolean }) => {
+      if (!opts.org) throw new CliError("required option '--org <org>' not specified");
       if (!ORG.test(opts.org))
         throw new CliError(`--org must be an organization id like org-1 (got ${JSON.stringify(opts.org)})`);
       const store = await openObjectStore(loadConfig());
