@@ -5,6 +5,8 @@
  * validator (`ingestion/ndjson`, on the parsed value: no second parse) and the R4 structure checks decide.
  * See: https://hl7.org/fhir/R4/resource.html#Meta
  */
+
+import { TOMBSTONE_TAG } from '../bulk/tombstones';
 import { type QuarantineCode, type SupportedType, validateParsedLine } from '../ndjson';
 import { checkStructure } from './r4-structure';
 
@@ -16,6 +18,26 @@ export type ResourceVerdict =
   | { ok: false; code: QuarantineCode | 'structure' | 'not-supported'; reason: string; expression?: string };
 
 type Json = Record<string, unknown>;
+/** Tags only the server writes: a partner's copy of them is dropped (a tombstone tag would delete). */
+const SERVER_TAGS = new Set<string>([ORGANIZATION_TAG_SYSTEM, TOMBSTONE_TAG.system]);
+
+/**
+ * The tombstone a `DELETE Type/id` lands: the newest version of the resource, tagged deleted
+ * (first, where dbt's `is_tombstone` looks) and owned by `org`; the marts then drop the resource.
+ */
+export function tombstoneLine(type: string, id: string, { org, now }: CheckOptions): ResourceVerdict {
+  const resource = {
+    resourceType: type,
+    id,
+    meta: {
+      lastUpdated: now.toISOString(),
+      tag: [TOMBSTONE_TAG, { system: ORGANIZATION_TAG_SYSTEM, code: org }],
+    },
+  };
+  const line = JSON.stringify(resource);
+  const verdict = validateParsedLine(resource, line, { org, type });
+  return verdict.ok ? { ok: true, type: verdict.resourceType, id, line } : verdict;
+}
 
 export interface CheckOptions {
   /** The caller's organization, from the verified token. */
@@ -63,7 +85,7 @@ function claimForOrganization(resource: Json, { org, now }: CheckOptions): Json 
   const meta = typeof owned.meta === 'object' && owned.meta !== null ? (owned.meta as Json) : {};
   const notOurs = (list: unknown) =>
     Array.isArray(list)
-      ? list.filter((t) => (t as { system?: unknown } | null)?.system !== ORGANIZATION_TAG_SYSTEM)
+      ? list.filter((t) => !SERVER_TAGS.has((t as { system?: unknown } | null)?.system as string))
       : [];
   const security = notOurs(meta.security);
   owned.meta = {

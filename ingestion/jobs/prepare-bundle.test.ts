@@ -48,12 +48,12 @@ describe('prepareBundle', () => {
     ]);
   });
 
-  it('refuses DELETE entries, repeated fullUrls and references to urns not in the Bundle', () => {
+  it('refuses PATCH entries, repeated fullUrls and references to urns not in the Bundle', () => {
     const { entries, rejected } = prepare(
       bundle('batch', [
         { fullUrl: P, resource: patient },
         { fullUrl: P, resource: patient },
-        { resource: patient, request: { method: 'DELETE', url: 'Patient/p-1' } },
+        { resource: patient, request: { method: 'PATCH', url: 'Patient/p-1' } },
         { resource: observation('urn:uuid:99999999-2222-4333-8444-555555555555') },
       ]),
     );
@@ -80,5 +80,43 @@ describe('prepareBundle', () => {
       status(bundle('searchset', [{}])),
       status(bundle('batch', [])),
     ]).toEqual([400, 400, 422, 422]);
+  });
+
+  it('turns a DELETE entry into a tombstone owned by the organization, tagged first', () => {
+    const { entries, rejected } = prepare(
+      bundle('transaction', [
+        { request: { method: 'DELETE', url: 'Observation/o-1' } },
+        { request: { method: 'DELETE', url: 'Medication/m-1' } },
+      ]),
+    );
+    expect(rejected.map((r) => r.index)).toEqual([1]);
+    expect(entries.map((e) => [e.type, e.id])).toEqual([['Observation', 'o-1']]);
+    expect(lineOf(entries[0]!)).toEqual({
+      resourceType: 'Observation',
+      id: 'o-1',
+      meta: {
+        lastUpdated: '2026-06-01T12:00:00.000Z',
+        tag: [
+          { system: 'urn:fhir-gateway:tombstone', code: 'deleted' },
+          { system: 'urn:fhir-gateway:organization', code: 'org-a' },
+        ],
+      },
+    });
+  });
+
+  it("drops a partner's own tombstone tag: only DELETE entries delete", () => {
+    const { entries } = prepare(
+      bundle('batch', [
+        {
+          resource: {
+            ...patient,
+            meta: { tag: [{ system: 'urn:fhir-gateway:tombstone', code: 'deleted' }] },
+          },
+        },
+      ]),
+    );
+    expect((lineOf(entries[0]!).meta as Json).tag).toEqual([
+      { system: 'urn:fhir-gateway:organization', code: 'org-a' },
+    ]);
   });
 });

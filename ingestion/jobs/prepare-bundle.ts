@@ -1,7 +1,7 @@
 /**
  * Turns a posted Bundle into the lines to land and the entries refused, before anything lands:
  * every entry gets its id (its own, the one its `PUT` url names, the UUID of its `urn:uuid:`
- * fullUrl, or a new one), references to other entries' `urn:uuid:` fullUrls become `Type/<id>`,
+ * fullUrl, or a new one), a `DELETE Type/id` entry becomes a tombstone of that resource, references to other entries' `urn:uuid:` fullUrls become `Type/<id>`,
  * and each resource passes `checkResource`. A request that is wrong as a whole throws an
  * `OperationOutcomeError` (400 / 422) at once.
  * See: https://hl7.org/fhir/R4/bundle.html#references and https://hl7.org/fhir/R4/http.html#transaction
@@ -14,7 +14,7 @@ import {
   unprocessable,
 } from '../../src/fhir/operation-outcome';
 import type { SupportedType } from '../ndjson';
-import { checkResource } from './check-resource';
+import { checkResource, tombstoneLine } from './check-resource';
 
 export type BundleType = 'batch' | 'transaction' | 'collection';
 const BUNDLE_TYPES: readonly string[] = ['batch', 'transaction', 'collection'];
@@ -73,9 +73,24 @@ export function prepareBundle(body: unknown, options: { org: string; now: Date }
   // Pass 1: ids, and what each urn fullUrl becomes.
   const targets = new Map<string, string>();
   const staged: { index: number; fullUrl?: string; resource: Json }[] = [];
+  const deletions: PreparedEntry[] = [];
   for (const [index, entry] of (body.entry as unknown[]).entries()) {
     const at = `Bundle.entry[${index}]`;
     const fullUrl = isObject(entry) && typeof entry.fullUrl === 'string' ? entry.fullUrl : undefined;
+    const deletion = isObject(entry) && isObject(entry.request) && entry.request.method === 'DELETE';
+    if (deletion) {
+      const url = (entry.request as Json).url;
+      const m = PUT_URL.exec(typeof url === 'string' ? url : '');
+      const verdict = m ? tombstoneLine(m[1]!, m[2]!, options) : null;
+      if (!verdict?.ok) {
+        reject(index, fullUrl, {
+          code: 'invalid',
+          diagnostics: verdict?.reason ?? 'a DELETE entry needs request.url Type/id of a supported type',
+          expression: [`${at}.request.url`],
+        });
+      } else deletions.push({ index, fullUrl, type: verdict.type, id: verdict.id, line: verdict.line });
+      continue;
+    }
     if (!isObject(entry) || !isObject(entry.resource)) {
       reject(index, fullUrl, {
         code: 'required',
@@ -87,10 +102,10 @@ export function prepareBundle(body: unknown, options: { org: string; now: Date }
     const resource: Json = { ...entry.resource };
     const request = isObject(entry.request) ? entry.request : undefined;
     const method = typeof request?.method === 'string' ? request.method : undefined;
-    if (method !== undefined && method !== 'POST' && method !== 'PUT') {
+    if (method !== undefined && method !== 'POST' && method !== 'PUT' && method !== 'DELETE') {
       reject(index, fullUrl, {
         code: 'not-supported',
-        diagnostics: `${method.slice(0, 16)} is not supported here (only POST and PUT entries are ingested)`,
+        diagnostics: `${method.slice(0, 16)} is not supported here (POST, PUT and DELETE entries are)`,
         expression: [`${at}.request.method`],
       });
       continue;
@@ -168,7 +183,8 @@ export function prepareBundle(body: unknown, options: { org: string; now: Date }
     entries = entries.filter((e) => !dangling.includes(e));
   }
   rejected.sort((a, b) => a.index - b.index);
-  return { type: type as BundleType, entries: entries.map(({ uses: _, ...e }) => e), rejected };
+  const prepared = [...entries.map(({ uses: _, ...e }) => e), ...deletions].sort((a, b) => a.index - b.index);
+  return { type: type as BundleType, entries: prepared, rejected };
 }
 
 /** A copy of `value` whose `reference`s naming a urn fullUrl are resolved; `unresolved` when one names no entry. */

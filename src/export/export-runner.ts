@@ -7,7 +7,7 @@
  */
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { RESOLVERS } from '../../resolvers';
+import { listDeletedResources, RESOLVERS } from '../../resolvers';
 import type { RequestContext } from '../context';
 import { OperationOutcomeError } from '../fhir/operation-outcome';
 import type { ResourceType } from '../fhir/search-parameters';
@@ -39,7 +39,7 @@ export interface RunExportOptions {
 const PAGE = '1000';
 
 /** Streams lines into numbered files `<Type>-<n>.ndjson`, starting a new one at `maxBytes`. */
-function createFileWriter(store: ObjectStore, prefix: string, type: string, maxBytes: number) {
+function createFileWriter(store: ObjectStore, prefix: string, type: string, maxBytes: number, stem = type) {
   const files: ExportFile[] = [];
   let out: PassThrough | null = null;
   let upload: Promise<void> | null = null;
@@ -55,7 +55,7 @@ function createFileWriter(store: ObjectStore, prefix: string, type: string, maxB
     async write(line: string): Promise<void> {
       if (current && out && current.bytes >= maxBytes) await finish();
       if (!out) {
-        current = { type, name: `${type}-${files.length + 1}.ndjson`, count: 0, bytes: 0 };
+        current = { type, name: `${stem}-${files.length + 1}.ndjson`, count: 0, bytes: 0 };
         out = new PassThrough({ highWaterMark: 1 << 20 });
         upload = store.put(`${prefix}${current.name}`, out, { contentType: 'application/fhir+ndjson' });
         upload.catch(() => undefined);
@@ -78,7 +78,7 @@ function createFileWriter(store: ObjectStore, prefix: string, type: string, maxB
 /** Runs the export; per-type failures become OperationOutcomes in `errors`, other types go on. */
 export async function runExport(
   options: RunExportOptions,
-): Promise<{ output: ExportFile[]; errors: string[] }> {
+): Promise<{ output: ExportFile[]; deleted: ExportFile[]; errors: string[] }> {
   const { ctx, request, signal } = options;
   const bounds: SearchParams = [];
   if (request.since) bounds.push(['_lastUpdated', `ge${request.since}`]);
@@ -135,5 +135,29 @@ export async function runExport(
       );
     }
   }
-  return { output, errors };
+  const deleted = request.since ? await writeDeleted(options) : [];
+  return { output, deleted, errors };
+}
+
+/** DELETE entries per line, as the IG's `deleted` files carry them. */
+const DELETES_PER_BUNDLE = 1000;
+
+/**
+ * The resources deleted since `_since`: NDJSON of transaction Bundles whose entries are
+ * `DELETE <Type>/<id>` (the served ids). See: https://hl7.org/fhir/uv/bulkdata/export.html#response---complete-status
+ */
+async function writeDeleted(options: RunExportOptions): Promise<ExportFile[]> {
+  const { request } = options;
+  const writer = createFileWriter(options.store, options.prefix, 'Bundle', options.fileMaxBytes, 'deleted');
+  const until = request.until ?? options.transactionTime;
+  for (const type of request.types) {
+    const ids = await listDeletedResources(options.ctx, type, request.since!, until);
+    for (let i = 0; i < ids.length; i += DELETES_PER_BUNDLE) {
+      const entry = ids
+        .slice(i, i + DELETES_PER_BUNDLE)
+        .map((d) => ({ request: { method: 'DELETE', url: `${type}/${d.id}` } }));
+      await writer.write(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }));
+    }
+  }
+  return writer.close();
 }

@@ -28,6 +28,8 @@ export interface ExportJob {
   done: number;
   total: number;
   output: ExportFile[];
+  /** `_since` exports: files of DELETE Bundles. */
+  deleted: ExportFile[];
   errors: number;
   completedAt?: string;
   expiresAt?: string;
@@ -50,7 +52,7 @@ export interface ExportServiceOptions {
 }
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const FILE = /^(?:[A-Z][A-Za-z]+|error)-\d{1,5}\.ndjson$/;
+const FILE = /^(?:[A-Z][A-Za-z]+|error|deleted)-\d{1,5}\.ndjson$/;
 export const exportPrefix = (org: string, id: string) => `jobs/export/org=${org}/${id}/`;
 const jobKey = (org: string, id: string) => `${exportPrefix(org, id)}job.json`;
 
@@ -125,7 +127,12 @@ export function createExportService(options: ExportServiceOptions) {
           `${result.errors.join('\n')}\n`,
         );
       }
-      Object.assign(job, { state: 'completed', output: result.output, errors: result.errors.length });
+      Object.assign(job, {
+        state: 'completed',
+        output: result.output,
+        deleted: result.deleted,
+        errors: result.errors.length,
+      });
     } catch (error) {
       if (abort.signal.aborted) return;
       log.error({ err: error, exportId: job.id }, 'export failed');
@@ -164,6 +171,7 @@ export function createExportService(options: ExportServiceOptions) {
         done: 0,
         total: 0,
         output: [],
+        deleted: [],
         errors: 0,
       };
       await save(job);
@@ -199,8 +207,8 @@ export function createExportService(options: ExportServiceOptions) {
       if (!FILE.test(name)) return null;
       const job = await live(org, id);
       if (job?.state !== 'completed') return null;
-      if (!job.output.some((f) => f.name === name) && !(name === 'error-1.ndjson' && job.errors > 0))
-        return null;
+      const listed = [...job.output, ...(job.deleted ?? [])].some((f) => f.name === name);
+      if (!listed && !(name === 'error-1.ndjson' && job.errors > 0)) return null;
       try {
         return await store.stream(`${exportPrefix(org, id)}${name}`);
       } catch (error) {

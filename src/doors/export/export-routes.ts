@@ -95,7 +95,13 @@ function manifest(job: ExportJob, href: string) {
     request: job.requestUrl,
     requiresAccessToken: true,
     output: job.output.map((f) => ({ type: f.type, url: `${href}/files/${f.name}`, count: f.count })),
-    ...(job.request.since !== undefined && { deleted: [] }),
+    ...(job.request.since !== undefined && {
+      deleted: (job.deleted ?? []).map((f) => ({
+        type: 'Bundle',
+        url: `${href}/files/${f.name}`,
+        count: f.count,
+      })),
+    }),
     error: job.errors > 0 ? [{ type: 'OperationOutcome', url: `${href}/files/error-1.ndjson` }] : [],
   };
 }

@@ -49,7 +49,9 @@ export function createIngestionRoutes({ service, baseUrl }: IngestionRoutesOptio
     const raw = new Uint8Array(await c.req.arrayBuffer());
     if (raw.byteLength === 0) throw badRequest('The body must be a FHIR Bundle');
     const body: unknown = JSON.parse(new TextDecoder().decode(raw));
-    requireCreate(ctx, typesIn(body));
+    const types = typesIn(body);
+    requireInteraction(ctx, types.create, 'c');
+    requireInteraction(ctx, types.delete, 'd');
     const key = c.req.header('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
       throw badRequest('Idempotency-Key must be 1-255 printable ASCII characters', ['Idempotency-Key']);
@@ -69,7 +71,7 @@ export function createIngestionRoutes({ service, baseUrl }: IngestionRoutesOptio
 
   app.post('/upload-url', async (c) => {
     const ctx = c.get('ctx');
-    requireCreate(ctx, SUPPORTED_TYPES);
+    requireInteraction(ctx, SUPPORTED_TYPES, 'c');
     const body = (await c.req.json().catch(() => null)) as { contentType?: unknown; size?: unknown } | null;
     if (body?.contentType !== undefined && body.contentType !== NDJSON_TYPE) {
       throw unsupportedMediaType(`Uploads must be ${NDJSON_TYPE}`);
@@ -148,22 +150,27 @@ function rejectedOutcome(accepted: {
   };
 }
 
-/** The supported resource types the Bundle's entries declare. */
-function typesIn(body: unknown): string[] {
+/** The supported types the Bundle's entries create or update, and those its DELETE entries name. */
+function typesIn(body: unknown): { create: string[]; delete: string[] } {
   const entries = (body as { entry?: unknown } | null)?.entry;
-  if (!Array.isArray(entries)) return [];
-  const types = new Set<string>();
-  for (const e of entries) {
-    const t = (e as { resource?: { resourceType?: unknown } } | null)?.resource?.resourceType;
-    if (typeof t === 'string' && isSupportedType(t)) types.add(t);
+  const create = new Set<string>();
+  const remove = new Set<string>();
+  for (const e of Array.isArray(entries) ? entries : []) {
+    const entry = e as {
+      resource?: { resourceType?: unknown };
+      request?: { method?: unknown; url?: unknown };
+    } | null;
+    const deleted = entry?.request?.method === 'DELETE' && typeof entry.request.url === 'string';
+    const t = deleted ? String(entry.request?.url).split('/')[0] : entry?.resource?.resourceType;
+    if (typeof t === 'string' && isSupportedType(t)) (deleted ? remove : create).add(t);
   }
-  return [...types];
+  return { create: [...create], delete: [...remove] };
 }
 
-/** 403 unless the token may create every one of `types` (SMART `c`). */
-function requireCreate(ctx: RequestContext, types: readonly string[]): void {
-  const refused = types.filter((t) => !allows(ctx.principal.scopes, t, 'c'));
-  if (refused.length > 0) throw forbidden(`The token does not grant create (c) on ${refused.join(', ')}`);
+/** 403 unless the token grants `interaction` (SMART `c` create, `d` delete) on every one of `types`. */
+function requireInteraction(ctx: RequestContext, types: readonly string[], interaction: 'c' | 'd'): void {
+  const refused = types.filter((t) => !allows(ctx.principal.scopes, t, interaction));
+  if (refused.length > 0) throw forbidden(`The token does not grant ${interaction} on ${refused.join(', ')}`);
 }
 
 function mediaType(header: string | undefined): string {
