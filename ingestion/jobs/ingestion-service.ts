@@ -85,6 +85,7 @@ export function createIngestionService(options: IngestionServiceOptions) {
     job.bundleType = prepared.type;
     job.counts.received = prepared.entries.length + rejected.length;
     job.counts.rejected = rejected.length;
+    job.deletes = prepared.entries.filter((e) => e.deletion).length;
     for (const r of rejected)
       job.reasons[reasonCode(r.outcome)] = (job.reasons[reasonCode(r.outcome)] ?? 0) + 1;
     await jobs.put(job);

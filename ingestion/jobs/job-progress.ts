@@ -41,14 +41,17 @@ export function createJobProgress({ store, jobs, refresh, log }: JobProgressOpti
     const { organizationId: org, id } = job;
     if (!refresh) return;
     try {
-      await refresh.refresh(async () => {
-        let count = 0;
-        for await (const _ of quarantined(job)) count += 1;
-        await jobs.update(org, id, (j) => {
-          j.state = 'loaded';
-          j.counts.quarantined = count;
-          if (count > 0) j.reasons.quarantined = count;
-        });
+      await refresh.refresh({
+        fullRefresh: (job.deletes ?? 0) > 0,
+        onLoaded: async () => {
+          let count = 0;
+          for await (const _ of quarantined(job)) count += 1;
+          await jobs.update(org, id, (j) => {
+            j.state = 'loaded';
+            j.counts.quarantined = count;
+            if (count > 0) j.reasons.quarantined = count;
+          });
+        },
       });
       await jobs.update(org, id, (j) => {
         j.state = j.counts.rejected + j.counts.quarantined > 0 ? 'completed-with-errors' : 'transformed';

@@ -41,6 +41,8 @@ export interface IngestionJob {
   batchId: string;
   bundleType?: string;
   upload?: { key: string; maxBytes: number; expiresAt: string; bytes?: number };
+  /** DELETE entries landed as tombstones. */
+  deletes?: number;
   counts: JobCounts;
   /** Refusals per reason code. */
   reasons: Record<string, number>;

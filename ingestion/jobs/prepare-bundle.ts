@@ -27,6 +27,8 @@ export interface PreparedEntry {
   /** The id it lands under (its source id; the served id is its token). */
   id: string;
   line: string;
+  /** A `DELETE` entry: the line is a tombstone. */
+  deletion?: true;
 }
 
 /** An entry refused, with its place in the Bundle and why. */
@@ -88,7 +90,15 @@ export function prepareBundle(body: unknown, options: { org: string; now: Date }
           diagnostics: verdict?.reason ?? 'a DELETE entry needs request.url Type/id of a supported type',
           expression: [`${at}.request.url`],
         });
-      } else deletions.push({ index, fullUrl, type: verdict.type, id: verdict.id, line: verdict.line });
+      } else
+        deletions.push({
+          index,
+          fullUrl,
+          type: verdict.type,
+          id: verdict.id,
+          line: verdict.line,
+          deletion: true,
+        });
       continue;
     }
     if (!isObject(entry) || !isObject(entry.resource)) {

@@ -17,13 +17,22 @@ import { transform } from '../../src/transform';
 import { openRawWarehouse } from '../../src/warehouse';
 import { loadLanding } from '../loader';
 
+export interface RefreshRequest {
+  /** Called once the run's load has committed (before the build). */
+  onLoaded?: () => Promise<void>;
+  /**
+   * Rebuild the marts from empty: the incremental models keep a resource whose newest version is a
+   * tombstone (they only replace rows of resources still present), so deletes need a full build.
+   */
+  fullRefresh?: boolean;
+}
+
 export interface WarehouseRefresh {
   /**
-   * Loads every landing file not loaded yet and rebuilds the marts. `onLoaded` is called once the
-   * run's load has committed (before the build); the promise settles when the new marts are
+   * Loads every landing file not loaded yet and rebuilds the marts; settles when the new marts are
    * published, or rejects with the step that failed.
    */
-  refresh(onLoaded?: () => Promise<void>): Promise<void>;
+  refresh(request?: RefreshRequest): Promise<void>;
 }
 
 /** Where the time of the last run went, in seconds (the freshness figures). */
@@ -46,8 +55,7 @@ export interface LocalRefreshOptions {
  */
 export const REFRESH_DBT_ARGS = ['run', '--select', '+path:models/marts/api'] as const;
 
-interface Waiter {
-  onLoaded?: () => Promise<void>;
+interface Waiter extends RefreshRequest {
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -68,7 +76,11 @@ export function createLocalWarehouseRefresh(options: LocalRefreshOptions): Wareh
     const loadSeconds = (performance.now() - started) / 1000;
     for (const w of batch) await w.onLoaded?.().catch((error) => log.warn({ err: error }, 'onLoaded failed'));
     const output: string[] = [];
-    const code = await transform(config, { args: REFRESH_DBT_ARGS, output: (line) => output.push(line) });
+    const code = await transform(config, {
+      args: REFRESH_DBT_ARGS,
+      fullRefresh: batch.some((w) => w.fullRefresh),
+      output: (line) => output.push(line),
+    });
     if (code !== 0) {
       log.error({ code, tail: output.slice(-10) }, 'ingestion refresh: dbt run failed');
       throw new Error(`the dbt run failed (exit code ${code})`);
@@ -94,9 +106,9 @@ export function createLocalWarehouseRefresh(options: LocalRefreshOptions): Wareh
   }
 
   return {
-    refresh(onLoaded) {
+    refresh(request = {}) {
       return new Promise<void>((resolve, reject) => {
-        waiting.push({ onLoaded, resolve, reject });
+        waiting.push({ ...request, resolve, reject });
         if (!running) void pump();
       });
     },
