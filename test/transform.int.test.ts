@@ -214,8 +214,9 @@ describe('dbt build of the generated cohort', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'dbt', 'target', 'manifest.json'), 'utf8')) as {
       nodes: Record<string, { depends_on: { nodes: string[] } }>;
     };
-    expect(manifest.nodes['model.fhir_gateway.fct_encounter_api']!.depends_on.nodes).toEqual([
+    expect(manifest.nodes['model.fhir_gateway.fct_encounter_api']!.depends_on.nodes.sort()).toEqual([
       'model.fhir_gateway.int_tokenize_encounter',
+      'model.fhir_gateway.stg_vault__encounter',
     ]);
     expect(await build(['docs', 'generate'])).toBe(0);
     const catalog = JSON.parse(readFileSync(join(dir, 'dbt', 'target', 'catalog.json'), 'utf8')) as {
@@ -249,6 +250,42 @@ describe('incremental builds', () => {
     expect(selected.length).toBeGreaterThan(0);
 
     expect(await build(['build'], { fullRefresh: true })).toBe(0);
+    expect(await marts()).toEqual(incremental);
+  }, 300_000);
+
+  it('remove a resource whose latest version is a tombstone, as a full refresh does', async () => {
+    const encounter = valid('Encounter')[0]!;
+    const condition = valid('Condition')[0]!;
+    const writer = createLandingWriter(store, { batchId: 'int-test-deleted' });
+    for (const { org, resource } of [encounter, condition]) {
+      const tombstone = {
+        resourceType: resource.resourceType,
+        id: resource.id,
+        meta: {
+          lastUpdated: '2030-01-01T00:00:00Z',
+          tag: [{ system: 'urn:fhir-gateway:tombstone', code: 'deleted' }],
+        },
+      };
+      await writer.writeLine(org, resource.resourceType, JSON.stringify(tombstone));
+    }
+    await writer.close();
+    await load();
+    const served = async (type: Served, org: string, id: string) =>
+      (
+        await warehouse.query(`select id from ${MARTS[type]} where organization_id = ? and id = ?`, [
+          org,
+          tokenize(SALT, org, type, id),
+        ])
+      ).length;
+    expect(await served('Encounter', encounter.org, encounter.resource.id)).toBe(1);
+
+    expect(await build()).toBe(0);
+    await pause(600);
+    expect(await served('Encounter', encounter.org, encounter.resource.id)).toBe(0);
+    expect(await served('Condition', condition.org, condition.resource.id)).toBe(0);
+    const incremental = await marts();
+    expect(await build(['build'], { fullRefresh: true })).toBe(0);
+    await pause(600);
     expect(await marts()).toEqual(incremental);
   }, 300_000);
 });

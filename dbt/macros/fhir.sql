@@ -35,14 +35,14 @@
 {%- endmacro %}
 
 {#- Latest version per (organization, id): newest meta.lastUpdated, then the latest load, then the
-    last file and row. Used as a `qualify` clause on a raw source whose rows carry `resource`. A
-    resource whose latest version is a tombstone (`is_tombstone`) is dropped: it was deleted. -#}
+    last file and row. Used as a `qualify` clause on a raw source. A tombstone can be the latest
+    version: the vault keeps it (`is_deleted`) so incremental models downstream remove the
+    resource (macros/incremental.sql, remove_deleted_resources). -#}
 {% macro latest_version(id_column, last_updated_column) -%}
   qualify row_number() over (
     partition by organization_id, {{ id_column }}
     order by {{ last_updated_column }} desc nulls last, loaded_at desc, source_file desc, source_row desc
   ) = 1
-  and not {{ is_tombstone('resource') }}
 {%- endmacro %}
 
 {#- Whether a raw version is a tombstone: the bulk client lands one per entry of an export's
@@ -52,7 +52,8 @@
 {%- endmacro %}
 
 {#- The version and lineage columns every staging vault model carries: when the resource last
-    changed (meta.lastUpdated, else its load time), the raw resource, and the file and row it came from. -#}
+    changed (meta.lastUpdated, else its load time), the raw resource, the file and row it came from,
+    and whether this version deletes the resource. -#}
 {% macro vault_version_columns() -%}
 {{ json_str('raw', 'meta.lastUpdated') }} as meta_last_updated,
         coalesce(
@@ -62,5 +63,6 @@
         raw as resource,
         source_file,
         source_row,
-        cast(loaded_at as timestamp) as loaded_at
+        cast(loaded_at as timestamp) as loaded_at,
+        {{ is_tombstone('raw') }} as is_deleted
 {%- endmacro %}

@@ -11,11 +11,28 @@
   (select coalesce({{ newest }}, cast('1900-01-01' as timestamp)) from {{ this }})
 {%- endmacro %}
 
-{#- A `where` clause on an upstream model: only the rows that changed since this model's last build. -#}
-{% macro changed_since_last_build() -%}
+{#- A condition on an upstream model: only the rows that changed since this model's last build
+    (`keyword` joins it to the query: `where`, or `and` after a condition of the model's own). -#}
+{% macro changed_since_last_build(keyword='where') -%}
   {%- if is_incremental() %}
-    where loaded_at > {{ incremental_watermark() }}
+    {{ keyword }} loaded_at > {{ incremental_watermark() }}
   {%- endif %}
+{%- endmacro %}
+
+{#- A post-hook of the incremental models downstream of the vault: removes the resources whose
+    latest version in `vault` is a tombstone (the Bulk client lands one per deleted resource).
+    `key` is the model's token id column. A full refresh never selects them in the first place. -#}
+{% macro remove_deleted_resources(vault, resource_type, source_id, key) -%}
+  {%- if is_incremental() -%}
+    delete from {{ this }}
+    where (organization_id, {{ key }}) in (
+        select
+            organization_id,
+            {{ tokenize('organization_id', resource_type, source_id) }}
+        from {{ vault }}
+        where is_deleted
+    )
+  {%- endif -%}
 {%- endmacro %}
 
 {#- A `where` clause on a raw source: every version of each resource that has a version loaded

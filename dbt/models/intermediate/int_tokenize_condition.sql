@@ -1,9 +1,14 @@
 {#- Conditions with token ids and references, and the served resource. -#}
-{{ config(materialized='incremental', unique_key=['organization_id', 'condition_id']) }}
+{{ config(
+    materialized='incremental',
+    unique_key=['organization_id', 'condition_id'],
+    post_hook="{{ remove_deleted_resources(ref('stg_vault__condition'), 'Condition', 'condition_id', 'condition_id') }}"
+) }}
 with conditions as (
 
     select * from {{ ref('stg_vault__condition') }}
-    {{ changed_since_last_build() }}
+    where not is_deleted
+    {{ changed_since_last_build('and') }}
 
 ),
 

@@ -1,9 +1,14 @@
 {#- Encounters with token ids and references, and the served resource. -#}
-{{ config(materialized='incremental', unique_key=['organization_id', 'encounter_id']) }}
+{{ config(
+    materialized='incremental',
+    unique_key=['organization_id', 'encounter_id'],
+    post_hook="{{ remove_deleted_resources(ref('stg_vault__encounter'), 'Encounter', 'encounter_id', 'encounter_id') }}"
+) }}
 with encounters as (
 
     select * from {{ ref('stg_vault__encounter') }}
-    {{ changed_since_last_build() }}
+    where not is_deleted
+    {{ changed_since_last_build('and') }}
 
 ),
 

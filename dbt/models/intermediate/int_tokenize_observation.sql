@@ -1,9 +1,14 @@
 {#- Observations with token ids and references, and the served resource. -#}
-{{ config(materialized='incremental', unique_key=['organization_id', 'observation_id']) }}
+{{ config(
+    materialized='incremental',
+    unique_key=['organization_id', 'observation_id'],
+    post_hook="{{ remove_deleted_resources(ref('stg_vault__observation'), 'Observation', 'observation_id', 'observation_id') }}"
+) }}
 with observations as (
 
     select * from {{ ref('stg_vault__observation') }}
-    {{ changed_since_last_build() }}
+    where not is_deleted
+    {{ changed_since_last_build('and') }}
 
 ),
 

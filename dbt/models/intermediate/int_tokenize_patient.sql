@@ -1,10 +1,15 @@
 {#- Patients with token ids, the search columns, and the served resource: token id, retained
     identifiers tokenized (others removed), meta.lastUpdated set. -#}
-{{ config(materialized='incremental', unique_key=['organization_id', 'patient_id']) }}
+{{ config(
+    materialized='incremental',
+    unique_key=['organization_id', 'patient_id'],
+    post_hook="{{ remove_deleted_resources(ref('stg_vault__patient'), 'Patient', 'patient_id', 'patient_id') }}"
+) }}
 with patients as (
 
     select * from {{ ref('stg_vault__patient') }}
-    {{ changed_since_last_build() }}
+    where not is_deleted
+    {{ changed_since_last_build('and') }}
 
 ),
 

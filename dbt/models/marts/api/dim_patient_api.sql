@@ -1,5 +1,10 @@
 {#- The served Patient: dbt/API_MARTS.md, api.dim_patient_api. -#}
-{{ config(materialized='incremental', unique_key=['organization_id', 'id']) }}
+{{ config(
+    materialized='incremental',
+    unique_key=['organization_id', 'id'],
+    post_hook="{{ remove_deleted_resources(ref('stg_vault__patient'), 'Patient', 'patient_id', 'id') }}"
+) }}
+-- depends_on: {{ ref('stg_vault__patient') }}
 with patients as (
 
     select * from {{ ref('int_tokenize_patient') }}

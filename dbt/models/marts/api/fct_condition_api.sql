@@ -1,5 +1,10 @@
 {#- The served Condition: dbt/API_MARTS.md, api.fct_condition_api. -#}
-{{ config(materialized='incremental', unique_key=['organization_id', 'id']) }}
+{{ config(
+    materialized='incremental',
+    unique_key=['organization_id', 'id'],
+    post_hook="{{ remove_deleted_resources(ref('stg_vault__condition'), 'Condition', 'condition_id', 'id') }}"
+) }}
+-- depends_on: {{ ref('stg_vault__condition') }}
 with conditions as (
 
     select * from {{ ref('int_tokenize_condition') }}

@@ -1,5 +1,10 @@
 {#- The served Encounter: dbt/API_MARTS.md, api.fct_encounter_api. -#}
-{{ config(materialized='incremental', unique_key=['organization_id', 'id']) }}
+{{ config(
+    materialized='incremental',
+    unique_key=['organization_id', 'id'],
+    post_hook="{{ remove_deleted_resources(ref('stg_vault__encounter'), 'Encounter', 'encounter_id', 'id') }}"
+) }}
+-- depends_on: {{ ref('stg_vault__encounter') }}
 with encounters as (
 
     select * from {{ ref('int_tokenize_encounter') }}

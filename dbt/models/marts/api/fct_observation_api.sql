@@ -1,5 +1,10 @@
 {#- The served Observation: dbt/API_MARTS.md, api.fct_observation_api. -#}
-{{ config(materialized='incremental', unique_key=['organization_id', 'id']) }}
+{{ config(
+    materialized='incremental',
+    unique_key=['organization_id', 'id'],
+    post_hook="{{ remove_deleted_resources(ref('stg_vault__observation'), 'Observation', 'observation_id', 'id') }}"
+) }}
+-- depends_on: {{ ref('stg_vault__observation') }}
 with observations as (
 
     select * from {{ ref('int_tokenize_observation') }}

@@ -95,7 +95,8 @@ final as (
         resource,
         source_file,
         source_row,
-        loaded_at
+        loaded_at,
+        is_deleted
     from with_snomed_codings
 
 )

@@ -3,6 +3,7 @@
 with observations as (
 
     select * from {{ ref('stg_vault__observation') }}
+    where not is_deleted
 
 ),
 

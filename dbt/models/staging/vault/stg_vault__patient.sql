@@ -109,7 +109,8 @@ final as (
         resource,
         source_file,
         source_row,
-        loaded_at
+        loaded_at,
+        is_deleted
     from named
 
 )

@@ -3,6 +3,7 @@
 with patients as (
 
     select * from {{ ref('stg_vault__patient') }}
+    where not is_deleted
 
 ),
 
