@@ -12,6 +12,7 @@ export * from './patient';
 export {
   countResources,
   type EdgeResolvers,
+  listDeletedResources,
   type SearchParams,
   type SearchResult,
   type TypeResolvers,

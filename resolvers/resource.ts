@@ -102,6 +102,17 @@ function parseEdgeRequest(ctx: RequestContext, type: ResourceType, params: Searc
   return request;
 }
 
+/** The ids of `type` resources deleted in `[since, until]` (Bulk Data `deleted`); needs search on `type`. */
+export function listDeletedResources(
+  ctx: RequestContext,
+  type: ResourceType,
+  since: string,
+  until: string,
+): Promise<{ id: string; deletedAt: string }[]> {
+  requireScope(ctx, type, 's');
+  return ctx.repository.listDeleted(type, since, until);
+}
+
 /** Counts the matches of a top-level search. */
 export function countResources(ctx: RequestContext, request: SearchRequest): Promise<number> {
   requireScope(ctx, request.type, 's');

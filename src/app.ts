@@ -15,6 +15,7 @@ import type { Principal } from './auth/principal';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { Config } from './config';
 import { createContextFactory, type RequestContext } from './context';
+import { type Doors, openDoors } from './doors';
 import {
   type IssueCode,
   internalError,
@@ -46,6 +47,8 @@ export interface AppDeps {
   /** `/v1/fhir` routes (core's `createFhirRoutes`). */
   fhirRoutes: Hono<AppEnv>;
   graphql: GraphQLHandler;
+  /** The partner doors (`/v1/ingestion`, `/v1/export`); absent: not mounted. */
+  doors?: Doors;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -63,6 +66,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(
     auditMiddleware(createAuditLog(openAuditDestination(audit.destination), { hashKey: audit.hashKey })),
   );
+  // A presigned upload is its own credential and streams past the body limit (it has its own).
+  if (deps.doors?.objectStore) app.route('/v1/object-store', deps.doors.objectStore);
   app.use(bodyLimit({ maxBytes: limits.bodyBytes }));
   const limiter = rateLimit({ capacity: limits.rateCapacity, refillPerSecond: limits.rateRefillPerSecond });
   const safety = jsonSafety({ maxDepth: limits.jsonDepth, maxBundleEntries: limits.bundleEntries });
@@ -104,6 +109,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       isMetadata(c) ? next() : middleware(c, next);
   app.use('/v1/fhir/*', unlessMetadata(auth), limiter, unlessMetadata(safety));
   app.route('/v1/fhir', deps.fhirRoutes);
+  if (deps.doors) {
+    app.use('/v1/ingestion/*', auth, limiter, safety);
+    app.route('/v1/ingestion', deps.doors.ingestion);
+    app.use('/v1/export/*', auth, limiter, safety);
+    app.route('/v1/export', deps.doors.export);
+  }
 
   app.notFound(() => outcomeResponse(routeNotFound()));
   app.onError((error, c) => {
@@ -173,6 +184,7 @@ export interface OpenedApp {
   app: Hono<AppEnv>;
   warehouse: Warehouse;
   devIssuer?: DevIssuer;
+  doors?: Doors;
   /** Closes the warehouse. */
   close(): Promise<void>;
 }
@@ -187,6 +199,7 @@ export async function openApp(
   try {
     const tokenSalt = await resolveTokenSalt(config);
     const identity = await createIdentity(config, log);
+    const doors = overrides.doors ?? (await openDoors({ config, log, warehouse, tokenSalt }));
     const app = createApp({
       config,
       log,
@@ -196,9 +209,14 @@ export async function openApp(
       createContext: createContextFactory({ warehouse, tokenSalt, log }),
       fhirRoutes: createFhirRoutes({ baseUrl: `${config.server.baseUrl}/v1/fhir` }),
       graphql: createGraphQLHandler({ production: config.production }),
+      doors,
       ...overrides,
     });
-    return { app, warehouse, devIssuer: identity.devIssuer, close: () => warehouse.close() };
+    const close = async () => {
+      await doors?.idle();
+      await warehouse.close();
+    };
+    return { app, warehouse, devIssuer: identity.devIssuer, doors, close };
   } catch (error) {
     if (!overrides.warehouse) await warehouse.close();
     throw error;

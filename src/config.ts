@@ -85,6 +85,22 @@ const EnvSchema = z.object({
   BUNDLE_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
   RATE_LIMIT_CAPACITY: z.coerce.number().int().positive().default(200),
   RATE_LIMIT_REFILL_PER_SECOND: z.coerce.number().positive().default(50),
+  // Partner doors (ingestion API and Bulk $export): see README "Partner doors: ingestion and export".
+  /** `local`: after a job lands, the gateway itself loads and rebuilds the marts (DuckDB only). `off`: Snowpipe and dbt do. */
+  INGESTION_REFRESH: z.enum(['local', 'off']).optional(),
+  INGESTION_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024 * 1024),
+  INGESTION_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(900).default(900),
+  EXPORT_FILE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
+  EXPORT_FILE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  EXPORT_MAX_CONCURRENT_PER_ORG: z.coerce.number().int().positive().default(2),
   // ---- Bulk FHIR ingestion from EHRs (ingestion/bulk): the $export client and its flow. ----
   /** SMART Backend Services client id registered at the EHR; unset = no authorization (open servers). */
   BULK_CLIENT_ID: z.string().optional(),
@@ -248,6 +264,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bundleEntries: e.BUNDLE_MAX_ENTRIES,
       rateCapacity: e.RATE_LIMIT_CAPACITY,
       rateRefillPerSecond: e.RATE_LIMIT_REFILL_PER_SECOND,
+    },
+    /** The partner doors: ingestion jobs and Bulk Data exports. */
+    doors: {
+      refresh: e.INGESTION_REFRESH ?? (e.WAREHOUSE === 'duckdb' ? 'local' : 'off'),
+      uploadMaxBytes: e.INGESTION_UPLOAD_MAX_BYTES,
+      uploadUrlTtlSeconds: e.INGESTION_UPLOAD_URL_TTL_SECONDS,
+      exportFileMaxBytes: e.EXPORT_FILE_MAX_BYTES,
+      exportFileTtlSeconds: e.EXPORT_FILE_TTL_SECONDS,
+      exportMaxConcurrentPerOrg: e.EXPORT_MAX_CONCURRENT_PER_ORG,
     },
     /** The Bulk Data ($export) client (ingestion/bulk). https is required in production. */
     bulk: {

@@ -52,6 +52,14 @@ export function validateLine(text: string, expect: LineExpectation): LineVerdict
   } catch {
     return bad('not-json', 'the line is not valid JSON');
   }
+  return validateParsedLine(value, text, expect);
+}
+
+/**
+ * `validateLine` for a line already parsed: `text` is the line `value` was parsed from (or
+ * serialized to), used only to spot lone surrogate escapes cheaply.
+ */
+export function validateParsedLine(value: unknown, text: string, expect: LineExpectation): LineVerdict {
   if ((text.includes('\\ud') || text.includes('\\uD')) && !wellFormed(value)) {
     return bad('not-json', 'the line has a lone UTF-16 surrogate escape (not Unicode text)');
   }

@@ -60,6 +60,8 @@ export interface OrgRepository {
   ): Promise<Map<string, number>>;
   /** Encodes a cursor bound to this organization and to the request's query. */
   encodeCursor(request: SearchRequest, position: CursorPosition): string;
+  /** The ids of `type` resources deleted (latest version a tombstone) in `[since, until]`, by id. */
+  listDeleted(type: ResourceType, since: string, until: string): Promise<{ id: string; deletedAt: string }[]>;
 }
 
 export interface OrgRepositoryOptions {
@@ -235,6 +237,16 @@ export function createOrgRepository(options: OrgRepositoryOptions): OrgRepositor
     },
 
     encodeCursor: (request, position) => codec.encode(request.queryKey, position),
+
+    async listDeleted(type, since, until) {
+      const iso = (t: string) => new Date(t).toISOString().replace('T', ' ').replace('Z', '');
+      const rows = await warehouse.query<{ id: string; deleted_at: string }>(
+        'select id, deleted_at from api.fct_deleted_api where organization_id = ? and resource_type = ? ' +
+          'and deleted_at >= cast(? as timestamp) and deleted_at <= cast(? as timestamp) order by id',
+        [org, type, iso(since), iso(until)],
+      );
+      return rows.map((r) => ({ id: r.id, deletedAt: r.deleted_at }));
+    },
   };
 }
 

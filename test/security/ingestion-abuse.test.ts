@@ -1,0 +1,311 @@
+/**
+ * The ingestion API against hostile and careless partners, through the real app: idempotency
+ * keys replayed and reused, oversize, deeply nested and malformed Bundles, organization claims in
+ * the body, missing scopes, another organization's jobs, and presigned uploads that are expired,
+ * tampered, re-targeted outside the caller's prefix, oversize or of the wrong type.
+ * The warehouse refresh is off here (jobs stop at `landed`); the round-trip suite runs it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORGANIZATION_TAG_SYSTEM } from '../../ingestion/jobs/check-resource';
+import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
+import { createLocalPresigner, resolvePresignSecret } from '../../src/object-store';
+import { type DoorsApp, openDoorsApp, patientBundle } from '../support/doors';
+
+type Json = Record<string, unknown>;
+const COHORT = { patients: 4, orgs: 2, seed: 41 };
+let s: DoorsApp;
+let org: string;
+let other: string;
+
+beforeAll(async () => {
+  s = await openDoorsApp(COHORT, {
+    INGESTION_REFRESH: 'off',
+    BODY_LIMIT_BYTES: '200000',
+    BUNDLE_MAX_ENTRIES: '50',
+    INGESTION_UPLOAD_MAX_BYTES: '100000',
+  });
+  [org, other] = s.built.organizations as [string, string];
+}, 300_000);
+afterAll(async () => {
+  await s?.doors?.idle();
+  await s?.close();
+});
+
+async function landedKeys(): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const o of s.doors!.store.list(LANDING_PREFIX)) keys.push(o.key);
+  return keys;
+}
+async function landedLines(batchPart: string): Promise<Json[]> {
+  const lines: Json[] = [];
+  for (const key of (await landedKeys()).filter((k) => k.includes(batchPart))) {
+    for (const l of (await s.doors!.store.get(key)).toString().split('\n'))
+      if (l) lines.push(JSON.parse(l) as Json);
+  }
+  return lines;
+}
+const issueOf = async (res: Response) => ((await res.json()) as { issue: Json[] }).issue[0];
+
+describe('Idempotency-Key', () => {
+  it('answers a replay with the same job and lands nothing more', async () => {
+    const bundle = patientBundle('batch', 10);
+    const first = await s.postBundle(org, bundle, { 'idempotency-key': 'key-1' });
+    expect(first.status).toBe(202);
+    const keys = await landedKeys();
+    const replay = await s.postBundle(org, bundle, { 'idempotency-key': 'key-1' });
+    expect(replay.status).toBe(202);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.headers.get('content-location')).toBe(first.headers.get('content-location'));
+    expect(((await replay.json()) as Json).id).toBe(((await first.json()) as Json).id);
+    expect(await landedKeys()).toEqual(keys);
+  });
+
+  it('refuses the same key with a different payload with 422', async () => {
+    await s.postBundle(org, patientBundle('batch', 11), { 'idempotency-key': 'key-2' });
+    const conflicting = await s.postBundle(org, patientBundle('batch', 12), { 'idempotency-key': 'key-2' });
+    expect(conflicting.status).toBe(422);
+    expect(await issueOf(conflicting)).toMatchObject({ code: 'processing', expression: ['Idempotency-Key'] });
+  });
+
+  it('scopes keys to the organization: another organization with the same key gets its own job', async () => {
+    const bundle = patientBundle('batch', 13);
+    const mine = (await (await s.postBundle(org, bundle, { 'idempotency-key': 'shared' })).json()) as Json;
+    const theirs = await s.postBundle(other, bundle, { 'idempotency-key': 'shared' });
+    expect(theirs.status).toBe(202);
+    expect(theirs.headers.get('idempotent-replayed')).toBeNull();
+    expect(((await theirs.json()) as Json).id).not.toBe(mine.id);
+  });
+
+  it('lands a payload sent twice without a key twice, under the same ids', async () => {
+    const bundle = patientBundle('batch', 14);
+    const a = (await (await s.postBundle(org, bundle)).json()) as { id: string; resources: Json[] };
+    const b = (await (await s.postBundle(org, bundle)).json()) as { id: string; resources: Json[] };
+    expect(a.id).not.toBe(b.id);
+    expect(b.resources).toEqual(a.resources);
+  });
+});
+
+describe('Bundles refused whole', () => {
+  const post = (body: string, type = 'application/fhir+json') =>
+    s.call(org, '/v1/ingestion/fhir/Bundle', { method: 'POST', headers: { 'content-type': type }, body });
+
+  it('answers an oversize body with 413 and too many entries with 413', async () => {
+    const big = JSON.stringify({
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [{ resource: { resourceType: 'Patient', text: 'x'.repeat(210_000) } }],
+    });
+    expect((await post(big)).status).toBe(413);
+    const many = JSON.stringify({
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: Array.from({ length: 51 }, () => ({})),
+    });
+    const res = await post(many);
+    expect([res.status, (await issueOf(res))?.code]).toEqual([413, 'too-long']);
+  });
+
+  it('answers deep nesting and malformed JSON with 400, a wrong media type with 415', async () => {
+    expect(
+      (await post(`{"resourceType":"Bundle","type":"batch","entry":[${'['.repeat(100)}${']'.repeat(100)}]}`))
+        .status,
+    ).toBe(400);
+    expect((await post('{"resourceType":"Bundle",')).status).toBe(400);
+    expect((await post(JSON.stringify(patientBundle('batch')), 'text/plain')).status).toBe(415);
+    expect((await post('type=batch', 'application/x-www-form-urlencoded')).status).toBe(415);
+  });
+
+  it('answers what is not a batch, transaction or collection Bundle, or has no valid entry, with 400 or 422', async () => {
+    expect((await post('{"resourceType":"Patient"}')).status).toBe(400);
+    expect((await post('{"resourceType":"Bundle","type":"searchset","entry":[{}]}')).status).toBe(422);
+    expect((await post('{"resourceType":"Bundle","type":"batch","entry":[]}')).status).toBe(422);
+    const allBad = await post(
+      JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [{ resource: { resourceType: 'Medication' } }, { fullUrl: 'urn:uuid:x' }],
+      }),
+    );
+    expect(allBad.status).toBe(422);
+    const issues = ((await allBad.json()) as { issue: Json[] }).issue;
+    expect(issues.map((i) => i.diagnostics)).toEqual([
+      expect.stringContaining('Every entry'),
+      expect.stringMatching(/^entry 0: unsupported-type: /),
+      expect.stringMatching(/^entry 1 \(urn:uuid:x\): the entry has no resource/),
+    ]);
+  });
+
+  it('refuses a token without create scopes with 403', async () => {
+    const res = await s.call(
+      org,
+      '/v1/ingestion/fhir/Bundle',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify(patientBundle('batch', 15)),
+      },
+      ['system/*.rs'],
+    );
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('organization claims in the body', () => {
+  it('overwrites managingOrganization, serviceProvider and organization tags with the token organization', async () => {
+    const bundle = patientBundle('batch', 16) as { entry: { resource: Json }[] };
+    bundle.entry[0]!.resource.meta = {
+      tag: [
+        { system: ORGANIZATION_TAG_SYSTEM, code: other },
+        { system: 'urn:partner', code: 'keep' },
+      ],
+      lastUpdated: '1999-01-01T00:00:00Z',
+    };
+    bundle.entry[1]!.resource.serviceProvider = { reference: `Organization/${other}` };
+    const accepted = (await (await s.postBundle(org, bundle)).json()) as Json;
+    expect(accepted.counts).toMatchObject({ landed: 4, rejected: 0 });
+    const lines = await landedLines(`org=${org}/`);
+    const patient = lines.find((l) => (l.name as Json[] | undefined)?.[0]?.family === 'Doorstep16')!;
+    expect(patient.managingOrganization).toEqual({ reference: `Organization/${org}` });
+    expect((patient.meta as Json).tag).toEqual([
+      { system: 'urn:partner', code: 'keep' },
+      { system: ORGANIZATION_TAG_SYSTEM, code: org },
+    ]);
+    expect((patient.meta as Json).lastUpdated).not.toBe('1999-01-01T00:00:00Z');
+    expect(await landedLines(`org=${other}/`)).not.toContainEqual(
+      expect.objectContaining({ id: patient.id }),
+    );
+  });
+
+  it('refuses an Organization resource naming another organization', async () => {
+    const res = await s.postBundle(org, {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [
+        { resource: { resourceType: 'Organization', id: other, name: 'Not me' } },
+        ...(patientBundle('batch', 17).entry as Json[]),
+      ],
+    });
+    expect(res.status).toBe(202);
+    const outcome = ((await res.json()) as { outcome: { issue: Json[] } }).outcome;
+    expect(outcome.issue[0]!.diagnostics).toMatch(/^entry 0: organization-mismatch: /);
+  });
+});
+
+describe('jobs of another organization', () => {
+  it("answers another organization's job and error file exactly as missing ones", async () => {
+    const res = await s.postBundle(org, patientBundle('batch', 18));
+    const location = res.headers.get('content-location')!;
+    const missing = location.replace(/[0-9a-f-]{36}$/, '00000000-0000-4000-8000-000000000000');
+    for (const suffix of ['', '/errors']) {
+      const foreign = await s.call(other, `${location}${suffix}`);
+      const absent = await s.call(org, `${missing}${suffix}`);
+      expect(foreign.status).toBe(404);
+      expect([foreign.status, await foreign.text()]).toEqual([absent.status, await absent.text()]);
+    }
+    expect((await s.call(org, location)).status).toBe(200);
+  });
+});
+
+describe('presigned NDJSON uploads', () => {
+  const lines = (n: number) =>
+    (patientBundle('collection', n).entry as { resource: Json }[]).map((e, i) =>
+      JSON.stringify({ ...e.resource, id: `up-${n}-${i}` }),
+    );
+
+  it("hands out a URL under the caller's prefix that expires within 15 minutes", async () => {
+    const ticket = await s.uploadUrl(org, 1000);
+    expect(ticket.url).toMatch(
+      new RegExp(
+        `^http://127\\.0\\.0\\.1:4000/v1/object-store/uploads/org(=|%3D)${org}/[0-9a-f-]{36}\\.ndjson\\?`,
+      ),
+    );
+    expect(Date.parse(ticket.expiresAt) - Date.now()).toBeLessThanOrEqual(15 * 60 * 1000);
+    expect(ticket.job).toMatchObject({ kind: 'upload', state: 'awaiting-upload' });
+  });
+
+  it('validates an uploaded file line by line, lands its good lines and reports every refused line by file and line', async () => {
+    const good = lines(20);
+    const body = [
+      good[0],
+      '{"resourceType":"Patient"',
+      good[1],
+      '{"resourceType":"Observation","id":"no-code","status":"final"}',
+      good[2],
+    ].join('\n');
+    const ticket = await s.uploadUrl(org, Buffer.byteLength(body));
+    expect((await s.put(ticket.url, body)).status).toBe(200);
+    const location = `/v1/ingestion/jobs/${ticket.job.id as string}`;
+    const job = await s.settle(org, location, ['landed', 'failed']);
+    expect(job).toMatchObject({
+      state: 'landed',
+      counts: { received: 5, landed: 3, rejected: 2 },
+      reasons: { 'not-json': 1, structure: 1 },
+    });
+    const errors = (await (await s.call(org, `${location}/errors`)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json);
+    expect(errors.map((e) => [e.file, e.line])).toEqual([
+      [`uploads/org=${org}/${ticket.job.id as string}.ndjson`, 2],
+      [`uploads/org=${org}/${ticket.job.id as string}.ndjson`, 4],
+    ]);
+    expect(await s.doors!.store.exists(`uploads/org=${org}/${ticket.job.id as string}.ndjson`)).toBe(false);
+    expect((await s.put(ticket.url, body)).status).toBe(409);
+  });
+
+  it('refuses tampered URLs, URLs re-targeted at another organization or outside uploads, with 403', async () => {
+    const ticket = await s.uploadUrl(org, 100_000);
+    const body = lines(21).join('\n');
+    const tampered = ticket.url.replace(
+      /signature=([0-9a-f])/,
+      (_, c: string) => `signature=${c === '0' ? '1' : '0'}`,
+    );
+    const retargeted = ticket.url.replace(`org%3D${org}`, `org%3D${other}`);
+    expect(retargeted).not.toBe(ticket.url);
+    for (const url of [tampered, retargeted]) expect((await s.put(url, body)).status).toBe(403);
+    // A correctly signed URL for a key outside the upload prefix (as if the signer were tricked).
+    const presign = createLocalPresigner({
+      baseUrl: 'http://127.0.0.1:4000',
+      secret: await resolvePresignSecret(s.config),
+    });
+    for (const key of [
+      `landing/fhir/org=${org}/type=Patient/batch=evil/part-00000.ndjson`,
+      `uploads/org=${other}/${ticket.job.id as string}.ndjson`,
+    ]) {
+      const res = await s.put(await presign(key, { method: 'PUT', expiresInSeconds: 60 }), body);
+      expect({ key, status: res.status }).toEqual({ key, status: 403 });
+    }
+    expect(await landedKeys()).not.toContainEqual(expect.stringContaining('batch=evil'));
+  });
+
+  it('refuses a wrong media type with 415, a body over the announced size and a size over the limit with 413', async () => {
+    const ticket = await s.uploadUrl(org, 10);
+    expect((await s.put(ticket.url, 'x', 'application/json')).status).toBe(415);
+    expect((await s.put(ticket.url, lines(22).join('\n'))).status).toBe(413);
+    expect(await s.doors!.store.exists(`uploads/org=${org}/${ticket.job.id as string}.ndjson`)).toBe(false);
+    const res = await s.call(org, '/v1/ingestion/upload-url', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ size: 100_001 }),
+    });
+    expect(res.status).toBe(413);
+  });
+});
+
+describe('expired upload URLs', () => {
+  let short: DoorsApp;
+  beforeAll(async () => {
+    short = await openDoorsApp(COHORT, { INGESTION_REFRESH: 'off', INGESTION_UPLOAD_URL_TTL_SECONDS: '1' });
+  }, 300_000);
+
+  it('refuses a PUT after the URL expired with 403', async () => {
+    const ticket = await short.uploadUrl(org, 1000);
+    await new Promise((r) => setTimeout(r, 1100));
+    const res = await short.put(ticket.url, '{}');
+    expect(res.status).toBe(403);
+    expect(await issueOf(res)).toMatchObject({
+      code: 'forbidden',
+      diagnostics: expect.stringContaining('expired'),
+    });
+  });
+});
