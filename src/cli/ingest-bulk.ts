@@ -3,17 +3,18 @@
  * (the same flow document and handlers Step Functions runs in AWS), then load it and build the
  * models. Prints progress (resources, MB/s, each file) and the job's ledger.
  */
+
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createBulkDeps } from '../../ingestion/bulk/bulk-deps';
 import type { BulkLedger, ExportLevel } from '../../ingestion/bulk/bulk-job-store';
 import { runBulkFlowLocally } from '../../ingestion/bulk/local-runner';
 import { newBatchId } from '../../ingestion/ingest/land-files';
-import { type Config, loadConfig } from '../config';
+import { loadConfig } from '../config';
 import { createLogger } from '../logger';
-import { DbtUnavailableError, transform } from '../transform';
 import { openRawWarehouse } from '../warehouse';
 import { CliError } from './cli-error';
+import { buildMarts } from './dbt-build';
 import { createProgress } from './progress';
 
 const ORG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -138,37 +139,11 @@ Job state: <data>/jobs/bulk/<job>/ (job.json, manifest.json, files/, errors/, le
         );
       }
       if (opts.load && opts.transform && load && load.files > 0) {
-        await transformLanded(config, { fullRefresh: (ledger?.deleted ?? 0) > 0, quiet: !!opts.quiet });
+        await buildMarts(config, { quiet: !!opts.quiet });
       }
       process.exitCode =
         ledger?.status === 'completed' ? 0 : ledger?.status === 'completed-with-errors' ? 2 : 1;
     });
-}
-
-/**
- * The transform after a bulk load: the dbt build `start` runs. Tombstones need a full refresh:
- * the incremental models add and replace versions but do not remove resources.
- */
-async function transformLanded(
-  config: Config,
-  options: { fullRefresh: boolean; quiet: boolean },
-): Promise<void> {
-  const lines: string[] = [];
-  const code = await transform(config, {
-    args: ['build'],
-    fullRefresh: options.fullRefresh,
-    output: (line) => {
-      lines.push(line);
-      if (!options.quiet) process.stderr.write(`${line}\n`);
-    },
-  }).catch((error) => {
-    if (error instanceof DbtUnavailableError) throw new CliError(error.message);
-    throw error;
-  });
-  if (code !== 0) {
-    if (options.quiet) process.stderr.write(`${lines.slice(-30).join('\n')}\n`);
-    throw new CliError(`The dbt build failed (exit code ${code}); see dbt's output above`);
-  }
 }
 
 /** The ledger as a short table. */

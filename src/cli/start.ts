@@ -9,10 +9,10 @@ import { createLogger } from '../logger';
 import { type ObjectStore, openObjectStore } from '../object-store';
 import { QUICK_QUERY } from '../pages/example-query';
 import { startServer } from '../server';
-import { DbtUnavailableError, transform } from '../transform';
 import { openRawWarehouse, type Warehouse } from '../warehouse';
 import { currentBuildFile } from '../warehouse/duckdb-builds';
 import { CliError } from './cli-error';
+import { buildMarts } from './dbt-build';
 import { createProgress } from './progress';
 import { untilSignal } from './serve';
 
@@ -63,7 +63,11 @@ export function registerStart(program: Command): void {
       } finally {
         await raw.close();
       }
-      if (loaded.files > 0 || !(await hasBuild(config))) await build(config, !!opts.quiet);
+      if (loaded.files > 0 || !(await hasBuild(config))) {
+        if (config.warehouse.kind !== 'duckdb')
+          throw new CliError('`start` runs the local DuckDB pipeline only');
+        await buildMarts(config, { quiet: !!opts.quiet });
+      }
       const opened = await openApp(config, log);
       try {
         const server = await startServer({
@@ -93,26 +97,6 @@ async function hasLandingData(store: ObjectStore): Promise<boolean> {
 
 async function hasBuild(config: Config): Promise<boolean> {
   return config.warehouse.kind !== 'duckdb' || !!(await currentBuildFile(config.warehouse.martsDir));
-}
-
-/** `transform build` (incremental), with dbt's output unless quiet; a failed build stops `start`. */
-async function build(config: Config, quiet: boolean): Promise<void> {
-  if (config.warehouse.kind !== 'duckdb') throw new CliError('`start` runs the local DuckDB pipeline only');
-  const lines: string[] = [];
-  const code = await transform(config, {
-    args: ['build'],
-    output: (line) => {
-      lines.push(line);
-      if (!quiet) process.stderr.write(`${line}\n`);
-    },
-  }).catch((error) => {
-    if (error instanceof DbtUnavailableError) throw new CliError(error.message);
-    throw error;
-  });
-  if (code !== 0) {
-    if (quiet) process.stderr.write(`${lines.slice(-30).join('\n')}\n`);
-    throw new CliError(`The dbt build failed (exit code ${code}); see dbt's output above`);
-  }
 }
 
 async function listOrganizations(warehouse: Warehouse): Promise<string[]> {
