@@ -1,8 +1,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACCESS_LOG_FIELDS, BINARY_MEDIA_TYPES } from '../lib/constructs/gateway-api';
 import { STAGES, validateStageConfig } from '../lib/stage-config';
 import { type SynthesizedStage, synthStage } from './synth-stage';
+
+// Each synthesis bundles six Lambdas with esbuild and stages the dbt image context: slow on a busy machine.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 let dev: SynthesizedStage;
 beforeAll(async () => {

@@ -13,10 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Stack } from 'aws-cdk-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTokenLab, ISSUER, ORG, type TokenLab } from '../../test/security/token-lab';
 import { repoPath } from '../lib/constructs/repo-paths';
 import { type SynthesizedStage, synthStage } from './synth-stage';
+
+// Each synthesis bundles six Lambdas with esbuild and stages the dbt image context: slow on a busy machine.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 const run = promisify(execFile);
 let dev: SynthesizedStage;

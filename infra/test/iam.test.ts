@@ -1,6 +1,9 @@
 import type { Stack } from 'aws-cdk-lib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type SynthesizedStage, synthStage } from './synth-stage';
+
+// Each synthesis bundles six Lambdas with esbuild and stages the dbt image context: slow on a busy machine.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 let dev: SynthesizedStage;
 beforeAll(async () => {

@@ -1,8 +1,11 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createNagPacks } from '../lib/nag';
 import { synthStage } from './synth-stage';
+
+// Each synthesis bundles six Lambdas with esbuild and stages the dbt image context: slow on a busy machine.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 /** Every acknowledgement recorded anywhere under `scope`: rule id → reason. */
 function acknowledgements(scope: Stack): { path: string; id: string; reason: string }[] {

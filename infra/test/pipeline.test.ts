@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { bulkIngestionFlow } from '../../ingestion/bulk/flow-definition';
 import { LEDGER_IMBALANCE_FIELD } from '../lib/constructs/platform-alarms';
 import { type SynthesizedStage, synthStage } from './synth-stage';
+
+// Each synthesis bundles six Lambdas with esbuild and stages the dbt image context: slow on a busy machine.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 let dev: SynthesizedStage;
 beforeAll(async () => {

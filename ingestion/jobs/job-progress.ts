@@ -42,7 +42,6 @@ export function createJobProgress({ store, jobs, refresh, log }: JobProgressOpti
     if (!refresh) return;
     try {
       await refresh.refresh({
-        fullRefresh: (job.deletes ?? 0) > 0,
         onLoaded: async () => {
           let count = 0;
           for await (const _ of quarantined(job)) count += 1;

@@ -20,11 +20,6 @@ import { loadLanding } from '../loader';
 export interface RefreshRequest {
   /** Called once the run's load has committed (before the build). */
   onLoaded?: () => Promise<void>;
-  /**
-   * Rebuild the marts from empty: the incremental models keep a resource whose newest version is a
-   * tombstone (they only replace rows of resources still present), so deletes need a full build.
-   */
-  fullRefresh?: boolean;
 }
 
 export interface WarehouseRefresh {
@@ -78,7 +73,6 @@ export function createLocalWarehouseRefresh(options: LocalRefreshOptions): Wareh
     const output: string[] = [];
     const code = await transform(config, {
       args: REFRESH_DBT_ARGS,
-      fullRefresh: batch.some((w) => w.fullRefresh),
       output: (line) => output.push(line),
     });
     if (code !== 0) {

@@ -70,7 +70,7 @@ export function realSnowflakeConfig(): SnowflakeConfig | undefined {
 /** Serves `cohort` (already built on DuckDB) from a fresh stand-in, through the Snowflake adapter. */
 export async function openStandinCohort(
   cohort: TestWarehouse,
-  options: Pick<StandinOptions, 'latencyMs'> = {},
+  options: Pick<StandinOptions, 'latencyMs'> & { poolMax?: number } = {},
 ): Promise<StandinCohort> {
   const config = loadConfig({ DATA_DIR: cohort.dir });
   if (config.warehouse.kind !== 'duckdb') throw new Error('the cohort is built on DuckDB');
@@ -78,10 +78,10 @@ export async function openStandinCohort(
   if (!marts) throw new Error('the cohort has no marts build');
   const dbPath = join(cohort.dir, 'snowflake-standin');
   await runStandinBuild(['--db-path', dbPath, '--raw', config.warehouse.rawPath, '--marts', marts]);
-  const standin = await startSnowflakeStandin({ dbPath, ...options });
+  const standin = await startSnowflakeStandin({ dbPath, latencyMs: options.latencyMs });
   const keyPath = join(cohort.dir, 'standin-key.pem');
   await writeFile(keyPath, throwawayKey(), { mode: 0o600 });
-  const w = loadConfig({ ...standinEnv(standin.accessUrl, keyPath), SNOWFLAKE_POOL_MAX: '8' }).warehouse;
+  const w = loadConfig({ ...standinEnv(standin.accessUrl, keyPath), SNOWFLAKE_POOL_MAX: String(options.poolMax ?? 8) }).warehouse;
   if (w.kind !== 'snowflake') throw new Error('unreachable');
   const warehouse = createSnowflakeWarehouse({ ...w, cacheDir: join(cohort.dir, 'snowflake-cache') });
   return {
