@@ -81,7 +81,10 @@ export async function openStandinCohort(
   const standin = await startSnowflakeStandin({ dbPath, latencyMs: options.latencyMs });
   const keyPath = join(cohort.dir, 'standin-key.pem');
   await writeFile(keyPath, throwawayKey(), { mode: 0o600 });
-  const w = loadConfig({ ...standinEnv(standin.accessUrl, keyPath), SNOWFLAKE_POOL_MAX: String(options.poolMax ?? 8) }).warehouse;
+  const w = loadConfig({
+    ...standinEnv(standin.accessUrl, keyPath),
+    SNOWFLAKE_POOL_MAX: String(options.poolMax ?? 8),
+  }).warehouse;
   if (w.kind !== 'snowflake') throw new Error('unreachable');
   const warehouse = createSnowflakeWarehouse({ ...w, cacheDir: join(cohort.dir, 'snowflake-cache') });
   return {
