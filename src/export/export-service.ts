@@ -185,10 +185,12 @@ export function createExportService(options: ExportServiceOptions) {
 
     /** The status of the caller's export; null when it is not (or no longer) there. */
     async status(org: string, id: string): Promise<ExportStatus | null> {
+      // Looked up before the record: a run saves its final state before it leaves `running`, so a
+      // record still in progress without a run seen first is one whose process is gone.
+      const run = running.get(id);
       const job = await live(org, id);
       if (!job) return null;
       if (job.state !== 'in-progress') return { state: job.state, job };
-      const run = running.get(id);
       if (!run) return { state: 'failed', job: { ...job, state: 'failed' } };
       const percent = job.total > 0 ? Math.floor((100 * job.done) / job.total) : 0;
       // Adaptive: half the time the rest should take at the rate so far, between 1 and 30 s.
