@@ -32,7 +32,9 @@ describe('export status', () => {
     service = createExportService({
       store,
       // An export of no types reads nothing through the context.
-      createContext: () => ({ log, requestId: 'test' }) as unknown as RequestContext,
+      createContext: Object.assign(() => ({ log, requestId: 'test' }) as unknown as RequestContext, {
+        invalidate: () => undefined,
+      }),
       log,
       fileMaxBytes: 1 << 20,
       fileTtlSeconds: 60,
