@@ -1,6 +1,8 @@
 /**
  * Embedded DuckDB adapter (`@duckdb/node-api`). One process owns a database file; inside it a
  * small pool of connections serves concurrent queries, and a transaction holds one connection.
+ * A read-only instance (the served marts) keeps each connection's prepared statements by SQL
+ * text: the API asks a few shapes over and over, and preparing parses and plans on the event loop.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -8,6 +10,7 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
   DuckDBInstance,
+  type DuckDBPreparedStatement,
   type DuckDBResultReader,
 } from '@duckdb/node-api';
 import { appendJsonLinesWith } from './duckdb-json-lines';
@@ -23,6 +26,9 @@ export interface DuckDbOptions {
   /** DuckDB settings (`memory_limit`, `temp_directory`, ...). */
   settings?: Record<string, string>;
 }
+
+/** Prepared statements kept per connection of a read-only instance (least recently used go first). */
+const PREPARED_PER_CONNECTION = 256;
 
 export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<Warehouse> {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -45,6 +51,7 @@ export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<War
   const size = Math.max(1, options.connections ?? 4);
   const idle: DuckDBConnection[] = [];
   for (let i = 0; i < size; i++) idle.push(await instance.connect());
+  const statements = new Map(idle.map((c) => [c, createStatementCache(c)]));
   const waiting: ((c: DuckDBConnection) => void)[] = [];
 
   const acquire = (): Promise<DuckDBConnection> => {
@@ -67,8 +74,14 @@ export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<War
 
   const on = (c: DuckDBConnection): Warehouse => ({
     dialect: 'duckdb',
-    query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) =>
-      toRows<T>(await c.runAndReadAll(sql, params.length ? [...params] : undefined)),
+    query: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => {
+      if (!options.readOnly || params.length === 0) {
+        return toRows<T>(await c.runAndReadAll(sql, params.length ? [...params] : undefined));
+      }
+      const prepared = await statements.get(c)!(sql);
+      prepared.bind([...params]);
+      return toRows<T>(await prepared.runAndReadAll());
+    },
     execute: async (sql) => {
       await c.run(sql);
     },
@@ -100,10 +113,38 @@ export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<War
     close: async () => {
       if (closed) return;
       closed = true;
-      for (const c of idle.splice(0)) c.closeSync();
+      for (const c of idle.splice(0)) {
+        statements.get(c)!.clear();
+        c.closeSync();
+      }
       instance.closeSync();
     },
   };
+}
+
+/** One connection's prepared statements by SQL text, at most `PREPARED_PER_CONNECTION`. */
+function createStatementCache(c: DuckDBConnection) {
+  const kept = new Map<string, DuckDBPreparedStatement>();
+  return Object.assign(
+    async (sql: string): Promise<DuckDBPreparedStatement> => {
+      const hit = kept.get(sql);
+      kept.delete(sql);
+      const prepared = hit ?? (await c.prepare(sql));
+      kept.set(sql, prepared);
+      if (kept.size > PREPARED_PER_CONNECTION) {
+        const [oldest, statement] = kept.entries().next().value!;
+        kept.delete(oldest);
+        statement.destroySync();
+      }
+      return prepared;
+    },
+    {
+      clear() {
+        for (const statement of kept.values()) statement.destroySync();
+        kept.clear();
+      },
+    },
+  );
 }
 
 /** DuckDB's appender: rows go straight into the table's storage, a chunk at a time. */

@@ -36,4 +36,7 @@ final as (
 
 )
 
+-- Stored in the order the API reads it: one patient's (or encounter's) rows sit together, so a
+-- search touches a few vectors instead of the whole table (dbt/README.md, "Serving layout").
 select * from final
+order by organization_id, patient_id, encounter_id, id
