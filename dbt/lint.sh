@@ -21,4 +21,4 @@ PY
 export SNOWFLAKE_ACCOUNT=lint SNOWFLAKE_USER=lint SNOWFLAKE_ROLE=lint SNOWFLAKE_WAREHOUSE=lint \
   SNOWFLAKE_DATABASE=lint SNOWFLAKE_PRIVATE_KEY_PATH="$key" FHIR_TOKEN_SALT=lint-salt-0123456789abcdef \
   DBT_SEND_ANONYMOUS_USAGE_STATS=false PYTHONWARNINGS=ignore
-exec "$venv/fakesnow" -m sqlfluff lint models tests --processes 2 "$@"
+exec "$venv/fakesnow" -m sqlfluff "${SQLFLUFF_COMMAND:-lint}" models tests --processes 2 "$@"

@@ -5,43 +5,43 @@
 {%- set types = ['Patient', 'Encounter', 'Observation', 'Condition'] %}
 with
 {%- for type in types %}
-{%- set raw_table = source('raw', 'fhir_' ~ (type | lower)) %}
+    {%- set raw_table = source('raw', 'fhir_' ~ (type | lower)) %}
 
-{{ type | lower }}_versions as (
+    {{ type | lower }}_versions as (
 
-    select
-        organization_id,
-        '{{ type }}' as resource_type,
-        {{ tokenize('organization_id', type, 'resource_id') }} as id,
-        {{ is_tombstone('raw') }} as is_deleted,
-        coalesce(
-            {{ fhir_timestamp(json_str('raw', 'meta.lastUpdated')) }},
-            cast(loaded_at as timestamp)
-        ) as last_updated,
-        loaded_at,
-        source_file,
-        source_row
-    from {{ raw_table }}
-    where
-        (organization_id, resource_id) in (
-            select
-                organization_id,
-                resource_id
-            from {{ raw_table }}
-            where {{ is_tombstone('raw') }}
-        )
+        select
+            organization_id,
+            '{{ type }}' as resource_type,
+            {{ tokenize('organization_id', type, 'resource_id') }} as id,
+            {{ is_tombstone('raw') }} as is_deleted,
+            coalesce(
+                {{ fhir_timestamp(json_str('raw', 'meta.lastUpdated')) }},
+                cast(loaded_at as timestamp)
+            ) as last_updated,
+            loaded_at,
+            source_file,
+            source_row
+        from {{ raw_table }}
+        where
+            (organization_id, resource_id) in (
+                select
+                    tombstones.organization_id,
+                    tombstones.resource_id
+                from {{ raw_table }} as tombstones
+                where {{ is_tombstone('tombstones.raw') }}
+            )
 
-),
+    ),
 {%- endfor %}
 
 versions as (
-{%- for type in types %}
+    {%- for type in types %}
 
-    select * from {{ type | lower }}_versions
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-{%- endfor %}
+        select * from {{ type | lower }}_versions
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 ),
 
