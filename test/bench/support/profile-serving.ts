@@ -44,6 +44,8 @@ for (const s of servingScenarios(cohort, org)) {
       while (left-- > 0) await one();
     }),
   );
-  console.log(`${s.name.padEnd(28)} ${((performance.now() - t) / ROUNDS).toFixed(3)} ms/request (8 in flight)`);
+  console.log(
+    `${s.name.padEnd(28)} ${((performance.now() - t) / ROUNDS).toFixed(3)} ms/request (8 in flight)`,
+  );
 }
 await app.close();
