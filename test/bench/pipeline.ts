@@ -37,6 +37,7 @@ export async function run(): Promise<void> {
   const patients = loadConfig().bench.cohortPatients ?? 100_000;
   const dir = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
   const machine = totalmem() / 1e9;
+  let failed = false;
   try {
     const stages: [string, string[]][] = [
       ['generate', ['generate', '--patients', String(patients), '--orgs', '5', '--seed', '7']],
@@ -50,7 +51,11 @@ export async function run(): Promise<void> {
           ` (${((100 * peakMb) / 1000 / machine).toFixed(0)} % of the machine's ${machine.toFixed(0)} GB)`,
       );
     }
+  } catch (error) {
+    failed = true;
+    console.log(`kept ${dir} to look into (a later stage can be run again with DATA_DIR=${dir})`);
+    throw error;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!failed) rmSync(dir, { recursive: true, force: true });
   }
 }
