@@ -4,7 +4,7 @@
  * an incremental build of a second batch against a full refresh. Expectations come from the
  * landing files themselves, never from the SQL under test.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -224,6 +224,15 @@ describe('dbt build of the generated cohort', () => {
     };
     expect(Object.keys(catalog.nodes['model.fhir_gateway.dim_patient_api']!.columns)).toContain('birth_date');
   }, 120_000);
+
+  it("prepares DuckDB's spill directory, which DuckDB itself creates only one level deep", () => {
+    // A cohort larger than DUCKDB_MEMORY_LIMIT spills there; before the launcher created it, the
+    // 100k pipeline failed with "IO Error: Failed to create directory …/tmp/duckdb". This cohort is
+    // too small to spill, so the test checks the precondition rather than a spill.
+    const spill = join(dir, 'tmp', 'duckdb');
+    expect(config.warehouse).toMatchObject({ kind: 'duckdb', tempDir: spill });
+    expect(existsSync(spill)).toBe(true);
+  });
 });
 
 describe('incremental builds', () => {

@@ -5,6 +5,7 @@
  * or seed is published whole, anything else is discarded. On Snowflake dbt runs in place.
  */
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config';
 import { resolveTokenSalt } from '../secrets';
@@ -58,6 +59,9 @@ export async function transform(config: Config, request: TransformRequest): Prom
   // dbt attaches the raw file read-only: wait until no loader is writing it.
   await (await openRawWarehouse(config, { readOnly: true })).close();
   const build = await prepareBuild(w.martsDir, { fresh: request.fullRefresh });
+  // DuckDB creates its spill directory only one level deep: without this, the first build that
+  // spills (a cohort larger than the memory limit) fails with an IO error.
+  await mkdir(w.tempDir, { recursive: true });
   Object.assign(env, {
     FHIR_GATEWAY_DUCKDB_PATH: build.path,
     FHIR_GATEWAY_RAW_PATH: w.rawPath,

@@ -8,18 +8,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import autocannon from 'autocannon';
-import { createContextFactory } from '../../src/context';
-import { createLogger } from '../../src/logger';
 import { openRealApp } from '../app/real-app';
-import { buildTestWarehouse } from '../support/cohort';
-import { servingScenarios } from './support/serving-scenarios';
+import { CONNECTIONS, type Figures, load, row } from './support/load';
+import { compareWithMedplum } from './support/medplum-comparison';
+import { DEMO } from './support/serving-server';
 
-const DURATION_SECONDS = 6;
-const SCENARIO_SECONDS = 10;
-const CONNECTIONS = 16;
-/** The demo cohort `start` generates (the Medplum comparison ran on it). */
-const DEMO = { patients: 1000, orgs: 3, seed: 42 };
 const IN_PROCESS_ROUNDS = 150;
 
 const NESTED = `query Nested {
@@ -29,36 +22,6 @@ const NESTED = `query Nested {
     } } }
   } } }
 }`;
-
-interface Figures {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-async function load(name: string, options: autocannon.Options): Promise<Figures> {
-  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION_SECONDS, ...options });
-  const errors = r.errors + r.timeouts + r.non2xx;
-  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors };
-}
-
-const row = (r: Figures, extra = '') =>
-  `${r.name.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} ${String(r.p50).padStart(9)} ${String(r.p99).padStart(8)} ${String(r.errors).padStart(8)}${extra}`;
-
-/** The peak resident set size of this process while `fn` runs (sampled every 50 ms). */
-async function peakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 50);
-  try {
-    return { value: await fn(), peakMb: peak / 2 ** 20 };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -80,21 +43,7 @@ export async function run(): Promise<void> {
   // The per-organization rate limit would answer most of a load test with 429: lift it, so the
   // figures measure serving (the limiter middleware still runs on every request).
   const unlimited = { RATE_LIMIT_CAPACITY: '1000000000', RATE_LIMIT_REFILL_PER_SECOND: '1000000000' };
-  const cohort = await buildTestWarehouse(DEMO);
   const real = await openRealApp(DEMO, {}, unlimited);
-  // The same app with the build-keyed cache off: every request reaches the warehouse.
-  const uncached = await openRealApp(
-    DEMO,
-    {
-      createContext: createContextFactory({
-        warehouse: cohort.warehouse,
-        tokenSalt: cohort.salt,
-        log: createLogger({ level: 'silent' }),
-        cache: false,
-      }),
-    },
-    unlimited,
-  );
   const org = real.built.organizations[0]!;
   const auth = { Authorization: `Bearer ${await real.token(org)}` };
   const [patient] = await real.warehouse.query<{ patient_id: string }>(
@@ -111,7 +60,6 @@ export async function run(): Promise<void> {
   const helloUrl = `http://127.0.0.1:${(hello.address() as AddressInfo).port}/`;
   const { startServer } = await import('../../src/server');
   const server = await startServer({ app: real.app, host: '127.0.0.1', port: 0 });
-  const uncachedServer = await startServer({ app: uncached.app, host: '127.0.0.1', port: 0 });
 
   try {
     const results: Figures[] = [];
@@ -137,49 +85,17 @@ export async function run(): Promise<void> {
       }),
     );
 
-    console.log(`loopback, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each`);
+    console.log(`loopback, ${CONNECTIONS} connections, 6 s each`);
     console.log(`${'scenario'.padEnd(40)}   req/s     p50 ms   p99 ms   errors`);
     for (const r of results) console.log(row(r));
 
-    // The Medplum comparison: five scenarios, cache off and on, rotating over 50 patients.
-    const bare = results[0]!;
-    const uncachedAuth = { Authorization: `Bearer ${await uncached.token(org)}` };
-    console.log(
-      `\n${SCENARIO_SECONDS} s each, ${CONNECTIONS} connections; ratios: to this run's bare hello, and to Medplum's req/s`,
-    );
-    console.log(`${'scenario'.padEnd(40)}   req/s     p50 ms   p99 ms   errors   /hello  /Medplum`);
-    let peakMb = 0;
-    for (const scenario of servingScenarios(cohort, org)) {
-      for (const [mode, url, headers] of [
-        ['no cache', uncachedServer.url, uncachedAuth],
-        ['cache', server.url, auth],
-      ] as const) {
-        const measured = await peakRss(() =>
-          load(`${scenario.name} (${mode})`, {
-            url,
-            duration: SCENARIO_SECONDS,
-            headers: { ...headers, Accept: 'application/fhir+json' },
-            requests: scenario.paths.map((path) => ({ method: 'GET', path })),
-          }),
-        );
-        peakMb = Math.max(peakMb, measured.peakMb);
-        const r = measured.value;
-        results.push(r);
-        console.log(
-          row(
-            r,
-            `${(r.rps / bare.rps).toFixed(3).padStart(9)} ${(r.rps / scenario.medplumRps).toFixed(2).padStart(8)}×`,
-          ),
-        );
-      }
-    }
-    console.log(
-      `peak RSS under load (server and load generator, one process): ${peakMb.toFixed(0)} MB (aim < 600 MB)`,
-    );
+    // The Medplum comparison: five scenarios, cache off and on, rotating over 50 patients, with
+    // the server in a process of its own (support/serving-server.ts).
+    await compareWithMedplum(results);
     const failed = results.filter((r) => r.errors > 0).map((r) => r.name);
     if (failed.length)
       throw new Error(`non-2xx answers under load (${failed.join(', ')}): these figures are not valid`);
-    const read = results[1];
+    const [bare, read] = results;
     console.log(
       `cached REST read / bare hello req/s: ${((100 * read!.rps) / bare!.rps).toFixed(1)} % (aim ≥ 25 %)`,
     );
@@ -226,9 +142,7 @@ export async function run(): Promise<void> {
     console.log(`nested GraphQL p50 / REST chain p50: ${(graphql.p50 / rest.p50).toFixed(2)}× (aim ≤ 1.5×)`);
   } finally {
     await server.close();
-    await uncachedServer.close();
     await new Promise((resolve) => hello.close(resolve));
-    await uncached.close();
     await real.close();
   }
 }

@@ -1,0 +1,107 @@
+/**
+ * The five uncached-serving scenarios of issue 11 against Medplum's figures, cache off and on,
+ * with the gateway in a child process (./serving-server.ts) so the load generator does not share
+ * its event loop, that process's own bare hello as the yardstick and its peak RSS under load.
+ * Part of `npm run bench -- http`; `node bin/run-ts.js test/bench/support/medplum-comparison.ts`
+ * runs it alone (e.g. in a checkout of an older commit, for before/after in one run).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { CONNECTIONS, type Figures, load, row } from './load';
+import type { Scenario } from './serving-scenarios';
+
+const SCENARIO_SECONDS = 10;
+
+/** The resident set size of process `pid` now, from /proc (Linux). */
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** The peak RSS of process `pid` while `fn` runs (sampled every 50 ms). */
+async function peakRssOf<T>(pid: number, fn: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
+  let peak = rssBytes(pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssBytes(pid));
+  }, 50);
+  try {
+    return { value: await fn(), peakMb: peak / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+interface ServingServer {
+  helloUrl: string;
+  cachedUrl: string;
+  uncachedUrl: string;
+  cachedToken: string;
+  uncachedToken: string;
+  scenarios: Scenario[];
+  martsBytes: number;
+}
+
+/**
+ * The five scenarios of issue 11, cache off and on, against the gateway in a child process, with
+ * the child's own bare hello as the yardstick and its peak RSS under load.
+ */
+export async function compareWithMedplum(results: Figures[] = []): Promise<void> {
+  const entry = fileURLToPath(new URL('./serving-server.ts', import.meta.url));
+  const runTs = fileURLToPath(new URL('../../../bin/run-ts.js', import.meta.url));
+  const child = spawn(process.execPath, [runTs, entry], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+  });
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', resolve);
+      child.once('exit', (code) =>
+        reject(new Error(`the serving process exited ${code} before it was ready`)),
+      );
+    });
+    const server = JSON.parse(line) as ServingServer;
+    const bare = await load('node:http hello (server process)', { url: server.helloUrl });
+    results.push(bare);
+    console.log(
+      `\n${SCENARIO_SECONDS} s each, ${CONNECTIONS} connections, server in its own process ` +
+        `(served marts file ${(server.martsBytes / 2 ** 20).toFixed(0)} MB); ratios: to that process's bare hello, and to Medplum's req/s`,
+    );
+    console.log(`${'scenario'.padEnd(40)}   req/s     p50 ms   p99 ms   errors   /hello  /Medplum`);
+    console.log(row(bare));
+    let peakMb = 0;
+    for (const scenario of server.scenarios) {
+      for (const [mode, url, token] of [
+        ['no cache', server.uncachedUrl, server.uncachedToken],
+        ['cache', server.cachedUrl, server.cachedToken],
+      ] as const) {
+        const measured = await peakRssOf(child.pid!, () =>
+          load(`${scenario.name} (${mode})`, {
+            url,
+            duration: SCENARIO_SECONDS,
+            headers: { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json' },
+            requests: scenario.paths.map((path) => ({ method: 'GET', path })),
+          }),
+        );
+        peakMb = Math.max(peakMb, measured.peakMb);
+        const r = measured.value;
+        results.push(r);
+        console.log(
+          row(
+            r,
+            `${(r.rps / bare.rps).toFixed(3).padStart(9)} ${(r.rps / scenario.medplumRps).toFixed(2).padStart(8)}×`,
+          ),
+        );
+      }
+    }
+    console.log(`peak RSS of the serving process under load: ${peakMb.toFixed(0)} MB (aim < 600 MB)`);
+  } finally {
+    child.stdin!.end();
+    await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  await compareWithMedplum();
