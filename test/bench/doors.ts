@@ -172,6 +172,7 @@ export async function run(): Promise<void> {
       for (const r of rows) sqlBytes += r.resource.length + 1;
     }
     const sqlMs = performance.now() - t0;
+    const rssBefore = process.memoryUsage().rss;
     const rss = sampler();
     t0 = performance.now();
     const res = await kickOff(s, org, '');
@@ -182,18 +183,20 @@ export async function run(): Promise<void> {
     const count = manifest.output.reduce((n, f) => n + f.count, 0);
     console.log(
       `Export: ${per(count, exportMs)} resources/s, ${mb((sqlBytes / exportMs) * 1000)} MB/s (${count} resources, ${manifest.output.length} files), ` +
-        `peak RSS ${mb(peak)} MB; one SQL select of the same rows ${per(sqlRows, sqlMs)} resources/s (${((sqlMs / exportMs) * 100).toFixed(0)} %)`,
+        `peak RSS ${mb(peak)} MB (${mb(rssBefore)} MB before the kick-off); one SQL select of the same rows ${per(sqlRows, sqlMs)} resources/s (${((sqlMs / exportMs) * 100).toFixed(0)} %)`,
     );
+    await s.doors?.idle();
+    // The same cohort with the local refresh on (closing the first app would remove the cohort).
+    const fresh = await openDoorsApp({ patients: PATIENTS, orgs: 3, seed: 42 }, UNLIMITED);
+    await freshness(fresh).finally(() => fresh.close());
   } finally {
     await s.doors?.idle();
     await s.close();
   }
-  await freshness();
 }
 
 /** A 100-entry Bundle on top of the cohort, with the local refresh on, until REST serves it. */
-async function freshness(): Promise<void> {
-  const s = await openDoorsApp({ patients: PATIENTS, orgs: 3, seed: 42 }, UNLIMITED);
+async function freshness(s: Awaited<ReturnType<typeof openDoorsApp>>): Promise<void> {
   const org = s.built.organizations[0]!;
   try {
     const t0 = performance.now();
@@ -209,8 +212,14 @@ async function freshness(): Promise<void> {
     );
     const history = job.history as { state: string; at: string }[];
     const at = (state: string) => Date.parse(history.find((h) => h.state === state)?.at ?? '');
-    for (;;) {
-      if ((await s.call(org, `/v1/fhir/${last.resourceType}/${last.id}`)).status === 200) break;
+    if (job.state !== 'transformed')
+      throw new Error(`freshness: the job ended ${job.state as string}: ${String(job.failure)}`);
+    for (
+      let tries = 0;
+      (await s.call(org, `/v1/fhir/${last.resourceType}/${last.id}`)).status !== 200;
+      tries++
+    ) {
+      if (tries > 200) throw new Error('freshness: transformed, but REST does not serve the resource');
       await new Promise((r) => setTimeout(r, 50));
     }
     const visibleMs = performance.now() - t0;
@@ -221,6 +230,5 @@ async function freshness(): Promise<void> {
     );
   } finally {
     await s.doors?.idle();
-    await s.close();
   }
 }
