@@ -94,6 +94,12 @@ const EnvSchema = z.object({
     .positive()
     .default(1024 * 1024 * 1024),
   INGESTION_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(900).default(900),
+  /** Uploads larger than this go in parts (S3 multipart: at least 5 MiB each but the last). */
+  INGESTION_UPLOAD_PART_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
   EXPORT_FILE_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -270,6 +276,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refresh: e.INGESTION_REFRESH ?? (e.WAREHOUSE === 'duckdb' ? 'local' : 'off'),
       uploadMaxBytes: e.INGESTION_UPLOAD_MAX_BYTES,
       uploadUrlTtlSeconds: e.INGESTION_UPLOAD_URL_TTL_SECONDS,
+      uploadPartBytes: e.INGESTION_UPLOAD_PART_BYTES,
       exportFileMaxBytes: e.EXPORT_FILE_MAX_BYTES,
       exportFileTtlSeconds: e.EXPORT_FILE_TTL_SECONDS,
       exportMaxConcurrentPerOrg: e.EXPORT_MAX_CONCURRENT_PER_ORG,

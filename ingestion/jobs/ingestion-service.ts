@@ -27,6 +27,8 @@ export interface IngestionServiceOptions {
   log: Logger;
   uploadMaxBytes: number;
   uploadUrlTtlSeconds: number;
+  /** Uploads larger than this are multipart, in parts of this size (or larger, to stay within 10,000 parts). */
+  uploadPartBytes: number;
   now?: () => Date;
 }
 
@@ -147,6 +149,11 @@ export function createIngestionService(options: IngestionServiceOptions) {
     /** Stores the body of a verified local presigned PUT and starts validating it. */
     receiveUpload: (key: string, contentType: string | undefined, body: Readable) =>
       uploads.receive(key, contentType, body),
+    /** Stores one part of a multipart upload (a verified local presigned part PUT); answers its ETag. */
+    receivePart: (key: string, part: { uploadId: string; partNumber: number }, body: Readable) =>
+      uploads.receivePart(key, part, body),
+    /** Joins the caller's multipart upload from the parts it lists and starts validating it; null when not the caller's. */
+    completeUpload: (org: string, id: string, parts: unknown) => uploads.complete(org, id, parts),
     /** The caller's job, or null (also for another organization's). */
     async getJob(org: string, id: string): Promise<IngestionJob | null> {
       const job = await jobs.get(org, id);

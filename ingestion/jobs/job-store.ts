@@ -40,7 +40,14 @@ export interface IngestionJob {
   /** The landing batch its resources land under. */
   batchId: string;
   bundleType?: string;
-  upload?: { key: string; maxBytes: number; expiresAt: string; bytes?: number };
+  upload?: {
+    key: string;
+    maxBytes: number;
+    expiresAt: string;
+    bytes?: number;
+    /** A large file sent in parts: the store's upload id, the part size and the number of parts. */
+    multipart?: { uploadId: string; partSize: number; parts: number };
+  };
   /** DELETE entries landed as tombstones. */
   deletes?: number;
   counts: JobCounts;

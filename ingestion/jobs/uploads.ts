@@ -1,28 +1,33 @@
 /**
  * Presigned NDJSON uploads: a ticket is a job plus a PUT URL for exactly one key under the
  * caller's prefix, `uploads/org=<org>/<jobId>.ndjson`, signed for `application/fhir+ndjson`
- * and expiring in at most 15 minutes. Once the file is there (PUT through the gateway locally;
- * found on the next status poll with S3), it is read line by line — each line passes the same
+ * and expiring in at most 15 minutes. A file larger than the part size is a multipart upload
+ * instead: one presigned PUT URL per part (S3 `UploadPart`; locally the gateway's HMAC-signed
+ * equivalent), each PUT answering an ETag, then `POST jobs/{id}/complete` with the part numbers
+ * and ETags joins them. Once the file is there (PUT through the gateway locally; found on the
+ * next status poll with S3; joined by the completion), and no larger than announced, it is read
+ * line by line — each line passes the same
  * `checkResource` as a Bundle entry — its good lines land as one batch, every refused line is
  * recorded with its file and line number, and the upload object is removed.
  * See: https://hl7.org/fhir/R4/nd-json.html
  */
 import { once } from 'node:events';
-import { PassThrough, type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough, type Readable } from 'node:stream';
 import {
+  badRequest,
   OperationOutcomeError,
   outcome,
   payloadTooLarge,
   unsupportedMediaType,
 } from '../../src/fhir/operation-outcome';
 import type { Logger } from '../../src/logger';
-import type { ObjectStore } from '../../src/object-store';
+import { MAX_PARTS, MultipartUploadError, type ObjectStore } from '../../src/object-store';
 import { createLandingWriter } from '../landing/landing-writer';
 import { readLines } from '../ndjson';
 import { checkResource } from './check-resource';
 import type { createJobProgress } from './job-progress';
 import { errorsKey, type IngestionJob, type JobState, type JobStore } from './job-store';
+import { partList, storeLimited } from './upload-limits';
 
 export const NDJSON_TYPE = 'application/fhir+ndjson';
 /** The longest a presigned upload URL lives. */
@@ -31,11 +36,14 @@ const UPLOAD_KEY = /^uploads\/org=([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/([0-9a-f-]{
 
 export interface UploadTicket {
   job: IngestionJob;
-  url: string;
+  /** The one PUT URL of a single-request upload (absent for a multipart one). */
+  url?: string;
   method: 'PUT';
   headers: Record<string, string>;
   expiresAt: string;
   maxBytes: number;
+  /** A multipart upload: PUT each part (in any order) to its URL, then complete with the ETags. */
+  multipart?: { partSize: number; parts: { partNumber: number; url: string }[] };
 }
 
 export interface UploadsOptions {
@@ -45,6 +53,7 @@ export interface UploadsOptions {
   log: Logger;
   uploadMaxBytes: number;
   uploadUrlTtlSeconds: number;
+  uploadPartBytes: number;
   now: () => Date;
   newJob(org: string, kind: IngestionJob['kind'], state: JobState): IngestionJob;
 }
@@ -56,8 +65,16 @@ export function createUploads(options: UploadsOptions) {
   async function land(job: IngestionJob): Promise<void> {
     const org = job.organizationId;
     const key = job.upload!.key;
+    // A presigned S3 URL cannot bound the body, so the stored size is checked before anything lands.
+    let size = 0;
+    for await (const o of store.list(key)) if (o.key === key) size = o.size;
+    if (size > job.upload!.maxBytes) {
+      await store.delete(key);
+      throw payloadTooLarge(`The upload is larger than the ${job.upload!.maxBytes} bytes announced`);
+    }
     await jobs.update(org, job.id, (j) => {
       j.state = 'accepted';
+      j.upload = { ...j.upload!, bytes: size };
     });
     const writer = createLandingWriter(store, { batchId: job.batchId });
     const errors = new PassThrough();
@@ -114,10 +131,26 @@ export function createUploads(options: UploadsOptions) {
       await jobs
         .update(job.organizationId, job.id, (j) => {
           j.state = 'failed';
-          j.failure = 'the uploaded file could not be read';
+          j.failure =
+            error instanceof OperationOutcomeError
+              ? (error.outcome.issue[0]?.diagnostics ?? 'the upload was refused')
+              : 'the uploaded file could not be read';
         })
         .catch(() => undefined);
     });
+  }
+
+  /** The job an upload key names, still waiting for its file; 403 / 409 otherwise. */
+  async function awaitingUpload(key: string): Promise<IngestionJob> {
+    const m = UPLOAD_KEY.exec(key);
+    const job = m ? await jobs.get(m[1]!, m[2]!) : null;
+    if (!job || job.upload?.key !== key) {
+      throw new OperationOutcomeError(403, outcome('forbidden', 'This URL does not name an upload'));
+    }
+    if (job.state !== 'awaiting-upload' || started.has(job.id)) {
+      throw new OperationOutcomeError(409, outcome('conflict', 'This upload has been received already'));
+    }
+    return job;
   }
 
   return {
@@ -129,54 +162,95 @@ export function createUploads(options: UploadsOptions) {
       const key = `uploads/org=${org}/${job.id}.ndjson`;
       const ttl = Math.min(options.uploadUrlTtlSeconds, MAX_UPLOAD_URL_SECONDS);
       const expiresAt = new Date(now().getTime() + ttl * 1000).toISOString();
-      job.upload = { key, maxBytes: size, expiresAt };
+      const headers = { 'Content-Type': NDJSON_TYPE };
+      const ticket = { method: 'PUT' as const, headers, expiresAt, maxBytes: size };
+      if (size <= options.uploadPartBytes) {
+        job.upload = { key, maxBytes: size, expiresAt };
+        await jobs.put(job);
+        const url = await store.presign(key, {
+          method: 'PUT',
+          expiresInSeconds: ttl,
+          contentType: NDJSON_TYPE,
+        });
+        return { ...ticket, job, url };
+      }
+      const partSize = Math.max(options.uploadPartBytes, Math.ceil(size / MAX_PARTS));
+      const count = Math.ceil(size / partSize);
+      const uploadId = await store.createMultipartUpload(key, { contentType: NDJSON_TYPE });
+      job.upload = { key, maxBytes: size, expiresAt, multipart: { uploadId, partSize, parts: count } };
       await jobs.put(job);
-      const url = await store.presign(key, {
-        method: 'PUT',
-        expiresInSeconds: ttl,
-        contentType: NDJSON_TYPE,
-      });
-      return { job, url, method: 'PUT', headers: { 'Content-Type': NDJSON_TYPE }, expiresAt, maxBytes: size };
+      const parts = [];
+      for (let partNumber = 1; partNumber <= count; partNumber++) {
+        const part = { uploadId, partNumber };
+        parts.push({
+          partNumber,
+          url: await store.presign(key, { method: 'PUT', expiresInSeconds: ttl, part }),
+        });
+      }
+      return { ...ticket, job, multipart: { partSize, parts } };
     },
 
     /** Stores a presigned PUT's body (its key already verified), at most the size the ticket allows. */
     async receive(key: string, contentType: string | undefined, body: Readable): Promise<IngestionJob> {
-      const m = UPLOAD_KEY.exec(key);
-      const job = m ? await jobs.get(m[1]!, m[2]!) : null;
-      if (!job || job.upload?.key !== key) {
-        throw new OperationOutcomeError(403, outcome('forbidden', 'This URL does not name an upload'));
-      }
-      if (job.state !== 'awaiting-upload' || started.has(job.id)) {
-        throw new OperationOutcomeError(409, outcome('conflict', 'This upload has been received already'));
+      const job = await awaitingUpload(key);
+      if (job.upload!.multipart) {
+        throw new OperationOutcomeError(403, outcome('forbidden', 'This upload is sent in parts'));
       }
       if ((contentType ?? '').split(';')[0]!.trim().toLowerCase() !== NDJSON_TYPE) {
         throw unsupportedMediaType(`Uploads must be ${NDJSON_TYPE}`);
       }
-      const limit = job.upload.maxBytes;
-      let bytes = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          bytes += chunk.length;
-          done(
-            bytes > limit ? payloadTooLarge(`The upload is larger than the ${limit} bytes announced`) : null,
-            chunk,
-          );
-        },
-      });
-      const through = new PassThrough();
-      const written = store.put(key, through, { contentType: NDJSON_TYPE });
-      try {
-        await pipeline(body, counter, through);
-      } catch (error) {
-        await written.catch(() => undefined);
-        throw error;
-      }
-      await written;
+      const bytes = await storeLimited(body, job.upload!.maxBytes, 'announced', (limited) =>
+        store.put(key, limited, { contentType: NDJSON_TYPE }),
+      );
       const current = await jobs.update(job.organizationId, job.id, (j) => {
         j.upload = { ...j.upload!, bytes };
       });
       process(current);
       return current;
+    },
+
+    /** Stores one part of a multipart upload (its URL already verified); at most the part size. Answers its ETag. */
+    async receivePart(
+      key: string,
+      part: { uploadId: string; partNumber: number },
+      body: Readable,
+    ): Promise<string> {
+      const job = await awaitingUpload(key);
+      const multipart = job.upload!.multipart;
+      if (multipart?.uploadId !== part.uploadId || part.partNumber > multipart.parts) {
+        throw new OperationOutcomeError(
+          403,
+          outcome('forbidden', 'This URL does not name a part of this upload'),
+        );
+      }
+      let etag = '';
+      await storeLimited(body, multipart.partSize, 'part', async (limited) => {
+        etag = await store.uploadPart(key, part.uploadId, part.partNumber, limited);
+      });
+      return etag;
+    },
+
+    /** Joins a multipart upload of `org` from the `{partNumber, etag}` list and starts validating it. */
+    async complete(org: string, id: string, parts: unknown): Promise<IngestionJob | null> {
+      const job = await jobs.get(org, id);
+      if (!job) return null;
+      const multipart = job.upload?.multipart;
+      if (!multipart) throw badRequest('This job is not a multipart upload');
+      if (job.state !== 'awaiting-upload' || started.has(job.id)) {
+        throw new OperationOutcomeError(409, outcome('conflict', 'This upload has been completed already'));
+      }
+      const list = partList(parts, multipart.parts);
+      try {
+        await store.completeMultipartUpload(job.upload!.key, multipart.uploadId, list);
+      } catch (error) {
+        if (!(error instanceof MultipartUploadError)) throw error;
+        if (error.code === 'NoSuchUpload') {
+          throw new OperationOutcomeError(409, outcome('conflict', 'This upload has been completed already'));
+        }
+        throw badRequest(`The parts do not make the upload: ${error.message}`, ['parts']);
+      }
+      process(job);
+      return job;
     },
 
     /** An awaiting job whose file has arrived (uploaded straight to S3) starts processing. */

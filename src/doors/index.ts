@@ -54,6 +54,7 @@ export async function openDoors(deps: DoorsDeps): Promise<Doors> {
     log,
     uploadMaxBytes: config.doors.uploadMaxBytes,
     uploadUrlTtlSeconds: config.doors.uploadUrlTtlSeconds,
+    uploadPartBytes: config.doors.uploadPartBytes,
   });
   const exportService = createExportService({
     store,

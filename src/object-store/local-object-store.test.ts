@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config';
 import { createLocalObjectStore } from './local-object-store';
 import { verifyPresignedUrl } from './local-presigner';
-import { ObjectNotFoundError, type ObjectStore } from './object-store';
+import { MultipartUploadError, ObjectNotFoundError, type ObjectStore } from './object-store';
 import { openObjectStore, resolvePresignSecret } from './open-object-store';
 
 let dir: string;
@@ -19,6 +20,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const listAll = async (prefix: string) => {
   const out = [];
   for await (const o of store.list(prefix)) out.push([o.key, o.size]);
@@ -76,6 +78,55 @@ describe('the local object store', () => {
     expect(await store.exists('k/v')).toBe(false);
     await expect(store.get('k/v')).rejects.toBeInstanceOf(ObjectNotFoundError);
     await expect(store.stream('k/v')).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+
+  it('joins a multipart upload in part order, invisible until completed, and answers MD5 ETags', async () => {
+    const id = await store.createMultipartUpload('up/big.ndjson');
+    const e2 = await store.uploadPart('up/big.ndjson', id, 2, Readable.from(['two\n']));
+    const e1 = await store.uploadPart('up/big.ndjson', id, 1, Readable.from(['one\n']));
+    expect(e1).toBe(`"${md5('one\n')}"`);
+    expect(await store.exists('up/big.ndjson')).toBe(false);
+    expect(await listAll('')).toEqual([]);
+    await store.completeMultipartUpload('up/big.ndjson', id, [
+      { partNumber: 1, etag: e1 },
+      { partNumber: 2, etag: e2 },
+    ]);
+    expect((await store.get('up/big.ndjson')).toString()).toBe('one\ntwo\n');
+    expect(await readdir(join(dir, '.multipart'))).toEqual([]);
+    await expect(store.uploadPart('up/big.ndjson', id, 3, Readable.from(['x']))).rejects.toMatchObject({
+      code: 'NoSuchUpload',
+    });
+  });
+
+  it('refuses to complete with a wrong ETag, a missing part, parts out of order, or another key', async () => {
+    const id = await store.createMultipartUpload('up/x');
+    const e1 = await store.uploadPart('up/x', id, 1, Readable.from(['a']));
+    const e2 = await store.uploadPart('up/x', id, 2, Readable.from(['b']));
+    const refusals: [Parameters<ObjectStore['completeMultipartUpload']>[2], string, string][] = [
+      [[{ partNumber: 1, etag: '"0"' }], 'up/x', 'InvalidPart'],
+      [[{ partNumber: 3, etag: e1 }], 'up/x', 'InvalidPart'],
+      [
+        [
+          { partNumber: 2, etag: e2 },
+          { partNumber: 1, etag: e1 },
+        ],
+        'up/x',
+        'InvalidPartOrder',
+      ],
+      [[{ partNumber: 1, etag: e1 }], 'up/y', 'NoSuchUpload'],
+    ];
+    for (const [parts, key, code] of refusals) {
+      const error = await store.completeMultipartUpload(key, id, parts).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MultipartUploadError);
+      expect((error as MultipartUploadError).code).toBe(code);
+    }
+    expect(await store.exists('up/x')).toBe(false);
+    await store.abortMultipartUpload('up/x', id);
+    await expect(
+      store.completeMultipartUpload('up/x', id, [{ partNumber: 1, etag: e1 }]),
+    ).rejects.toMatchObject({
+      code: 'NoSuchUpload',
+    });
   });
 
   it.each(['../x', '/etc/passwd', 'a/../../x', 'a//b', 'a/./b', 'a\\b', ''])(

@@ -44,6 +44,37 @@ describe('the local presigner', () => {
     });
   });
 
+  it('signs a multipart part URL over its upload id and part number, so neither can be changed', async () => {
+    const part = { uploadId: '5f0c9a52-6a34-4e0e-9d6c-0f4b1f2a3c4d', partNumber: 3 };
+    const url = new URL(await presign(key, { method: 'PUT', expiresInSeconds: 300, part }));
+    expect(verifyPresignedUrl(url, { secret, now: at(1), requestMethod: 'PUT' })).toEqual({
+      ok: true,
+      key,
+      method: 'PUT',
+      expiresAt: new Date(t0.getTime() + 300_000),
+      part,
+    });
+    const otherPart = new URL(url);
+    otherPart.searchParams.set('partNumber', '4');
+    const otherUpload = new URL(url);
+    otherUpload.searchParams.set('uploadId', '00000000-0000-4000-8000-000000000000');
+    const wholeObject = new URL(url);
+    wholeObject.searchParams.delete('uploadId');
+    wholeObject.searchParams.delete('partNumber');
+    for (const changed of [otherPart, otherUpload, wholeObject]) {
+      expect(verifyPresignedUrl(changed, { secret, now: at(1) })).toEqual({
+        ok: false,
+        reason: 'bad signature',
+      });
+    }
+    const noNumber = new URL(url);
+    noNumber.searchParams.delete('partNumber');
+    expect(verifyPresignedUrl(noNumber, { secret, now: at(1) })).toEqual({
+      ok: false,
+      reason: 'invalid part',
+    });
+  });
+
   it('refuses an expired URL', async () => {
     const url = await presign(key, { method: 'PUT', expiresInSeconds: 60 });
     expect(verifyPresignedUrl(url, { secret, now: at(60) })).toEqual({ ok: false, reason: 'expired' });

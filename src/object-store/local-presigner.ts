@@ -2,8 +2,9 @@
  * Presigned URLs for the local object store. The URL points at the gateway —
  * `<baseUrl>/v1/object-store/<key>?method=PUT&expires=<unix>&signature=<hmac>` — and the
  * signature is HMAC-SHA256 over the method, the key and the expiry, so a holder can use it for
- * exactly that method on exactly that key until it expires. The ingestion API serves these URLs
- * and checks them with `verifyPresignedUrl`.
+ * exactly that method on exactly that key until it expires. A URL for one part of a multipart
+ * upload also carries `uploadId` and `partNumber`, both signed (S3's `UploadPart` equivalent).
+ * The ingestion API serves these URLs and checks them with `verifyPresignedUrl`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { assertSafeKey, type PresignOptions } from './object-store';
@@ -18,11 +19,13 @@ export interface LocalPresignerOptions {
 }
 
 export type PresignVerdict =
-  | { ok: true; key: string; method: 'GET' | 'PUT'; expiresAt: Date }
+  | { ok: true; key: string; method: 'GET' | 'PUT'; expiresAt: Date; part?: PresignOptions['part'] }
   | { ok: false; reason: string };
 
-const sign = (secret: string, method: string, key: string, expires: number) =>
-  createHmac('sha256', secret).update(`${method}\n${key}\n${expires}`).digest('hex');
+const sign = (secret: string, method: string, key: string, expires: number, part?: PresignOptions['part']) =>
+  createHmac('sha256', secret)
+    .update(`${method}\n${key}\n${expires}${part ? `\n${part.uploadId}\n${part.partNumber}` : ''}`)
+    .digest('hex');
 
 /** A presigner to pass to `createLocalObjectStore({ presign })`. */
 export function createLocalPresigner(options: LocalPresignerOptions) {
@@ -32,10 +35,12 @@ export function createLocalPresigner(options: LocalPresignerOptions) {
     assertSafeKey(key);
     const expires = Math.floor(now().getTime() / 1000) + Math.max(1, Math.floor(presign.expiresInSeconds));
     const path = key.split('/').map(encodeURIComponent).join('/');
+    const { part } = presign;
     const query = new URLSearchParams({
       method: presign.method,
       expires: String(expires),
-      signature: sign(options.secret, presign.method, key, expires),
+      ...(part && { uploadId: part.uploadId, partNumber: String(part.partNumber) }),
+      signature: sign(options.secret, presign.method, key, expires, part),
     });
     return `${base}${PRESIGN_PATH}${path}?${query}`;
   };
@@ -68,7 +73,16 @@ export function verifyPresignedUrl(
   const signature = parsed.searchParams.get('signature') ?? '';
   if (method !== 'GET' && method !== 'PUT') return { ok: false, reason: 'invalid method' };
   if (!Number.isSafeInteger(expires) || expires <= 0) return { ok: false, reason: 'invalid expiry' };
-  const expected = Buffer.from(sign(options.secret, method, key, expires), 'hex');
+  const uploadId = parsed.searchParams.get('uploadId');
+  const partNumber = parsed.searchParams.get('partNumber');
+  if (
+    (uploadId === null) !== (partNumber === null) ||
+    (partNumber !== null && !/^[1-9]\d{0,4}$/.test(partNumber))
+  ) {
+    return { ok: false, reason: 'invalid part' };
+  }
+  const part = uploadId !== null ? { uploadId, partNumber: Number(partNumber) } : undefined;
+  const expected = Buffer.from(sign(options.secret, method, key, expires, part), 'hex');
   const given = Buffer.from(signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: 'bad signature' };
@@ -78,5 +92,5 @@ export function verifyPresignedUrl(
   if (options.requestMethod && options.requestMethod.toUpperCase() !== method) {
     return { ok: false, reason: `signed for ${method}, used with ${options.requestMethod.toUpperCase()}` };
   }
-  return { ok: true, key, method, expiresAt: new Date(expires * 1000) };
+  return { ok: true, key, method, expiresAt: new Date(expires * 1000), ...(part && { part }) };
 }

@@ -1,21 +1,33 @@
 /**
  * S3 adapter: streamed multipart uploads (`@aws-sdk/lib-storage`), streamed gets, paginated
- * listing in key order, and presigned GET/PUT URLs (`@aws-sdk/s3-request-presigner`). Works with
- * any S3-compatible endpoint (`endpoint` + `forcePathStyle`).
- * See: https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+ * listing in key order, presigned GET/PUT URLs (`@aws-sdk/s3-request-presigner`), and the
+ * multipart calls a partner's large upload goes through (create, presigned `UploadPart` URLs,
+ * complete). Works with any S3-compatible endpoint (`endpoint` + `forcePathStyle`).
+ * See: https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html and
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
  */
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   paginateListObjectsV2,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { assertSafeKey, type ObjectInfo, ObjectNotFoundError, type ObjectStore } from './object-store';
+import {
+  assertSafeKey,
+  MultipartUploadError,
+  type ObjectInfo,
+  ObjectNotFoundError,
+  type ObjectStore,
+} from './object-store';
 
 export interface S3ObjectStoreOptions {
   bucket: string;
@@ -113,13 +125,80 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     },
     async presign(key, presignOptions) {
       assertSafeKey(key);
-      const command =
-        presignOptions.method === 'GET'
-          ? new GetObjectCommand({ Bucket, Key: key })
-          : new PutObjectCommand({ Bucket, Key: key, ContentType: presignOptions.contentType });
-      return getSignedUrl(client, command, { expiresIn: presignOptions.expiresInSeconds });
+      const { part } = presignOptions;
+      const expiresIn = presignOptions.expiresInSeconds;
+      if (presignOptions.method === 'GET') {
+        return getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key }), { expiresIn });
+      }
+      if (part) {
+        const command = new UploadPartCommand({
+          Bucket,
+          Key: key,
+          UploadId: part.uploadId,
+          PartNumber: part.partNumber,
+        });
+        return getSignedUrl(client, command, { expiresIn });
+      }
+      const command = new PutObjectCommand({ Bucket, Key: key, ContentType: presignOptions.contentType });
+      return getSignedUrl(client, command, { expiresIn });
+    },
+    async createMultipartUpload(key, createOptions) {
+      assertSafeKey(key);
+      const { UploadId } = await client.send(
+        new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: createOptions?.contentType }),
+      );
+      return UploadId!;
+    },
+    async uploadPart(key, uploadId, partNumber, body) {
+      assertSafeKey(key);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      const { ETag } = await multipart(() =>
+        client.send(
+          new UploadPartCommand({
+            Bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: partNumber,
+            Body: Buffer.concat(chunks),
+          }),
+        ),
+      );
+      return ETag!;
+    },
+    async completeMultipartUpload(key, uploadId, parts) {
+      assertSafeKey(key);
+      await multipart(() =>
+        client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket,
+            Key: key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+          }),
+        ),
+      );
+    },
+    async abortMultipartUpload(key, uploadId) {
+      assertSafeKey(key);
+      await multipart(() =>
+        client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId })),
+      );
     },
   };
+}
+
+/** Runs a multipart call, turning S3's refusals into `MultipartUploadError`s. */
+async function multipart<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'NoSuchUpload' || name === 'InvalidPart' || name === 'InvalidPartOrder') {
+      throw new MultipartUploadError(name, (error as Error).message);
+    }
+    throw error;
+  }
 }
 
 function isNotFound(error: unknown): boolean {

@@ -33,6 +33,7 @@ const DOORS: Record<string, number> = {
   'POST /v1/ingestion/upload-url': 400,
   'PUT /v1/object-store/{key}': 403,
   'GET /v1/ingestion/jobs/{jobId}/errors': 404,
+  'POST /v1/ingestion/jobs/{jobId}/complete': 404,
   'GET /v1/export/$export': 400,
   'POST /v1/export/$export': 400,
   'GET /v1/export/Patient/$export': 400,

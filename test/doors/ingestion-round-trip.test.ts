@@ -140,6 +140,32 @@ describe('POST /v1/ingestion/fhir/Bundle', () => {
   });
 });
 
+describe('a payload sent twice without an Idempotency-Key', () => {
+  it('lands twice as versions, and the marts still serve each resource once', async () => {
+    const bundle = patientBundle('batch', 7);
+    const first = await s.postBundle(org, bundle);
+    const second = await s.postBundle(org, bundle);
+    const [a, b] = (await Promise.all([first.json(), second.json()])) as { id: string; resources: Json[] }[];
+    expect(b!.id).not.toBe(a!.id);
+    expect(b!.resources).toEqual(a!.resources);
+    for (const res of [first, second]) {
+      expect(await s.settle(org, res.headers.get('content-location')!)).toMatchObject({
+        state: 'transformed',
+      });
+    }
+    const ids = Object.fromEntries(a!.resources.map((r) => [r.resourceType as string, r.id as string]));
+    for (const [type, query] of [
+      ['Patient', `_id=${ids.Patient}`],
+      ['Encounter', `patient=${ids.Patient}`],
+      ['Observation', `patient=${ids.Patient}`],
+      ['Condition', `patient=${ids.Patient}`],
+    ] as const) {
+      const found = (await (await s.call(org, `/v1/fhir/${type}?${query}&_total=accurate`)).json()) as Json;
+      expect({ type, total: found.total }).toEqual({ type, total: 1 });
+    }
+  });
+});
+
 describe('POST /v1/ingestion/upload-url', () => {
   it('carries an uploaded NDJSON file to transformed and serves its resources through REST', async () => {
     const resources = (patientBundle('collection', 5).entry as { resource: Json }[]).map((e) => e.resource);

@@ -44,6 +44,11 @@ async function landedLines(batchPart: string): Promise<Json[]> {
   }
   return lines;
 }
+/** The resources of `patientBundle('collection', n)` as NDJSON lines, with ids `up-<n>-<i>`. */
+const lines = (n: number) =>
+  (patientBundle('collection', n).entry as { resource: Json }[]).map((e, i) =>
+    JSON.stringify({ ...e.resource, id: `up-${n}-${i}` }),
+  );
 const issueOf = async (res: Response) => ((await res.json()) as { issue: Json[] }).issue[0];
 
 describe('Idempotency-Key', () => {
@@ -207,11 +212,6 @@ describe('jobs of another organization', () => {
 });
 
 describe('presigned NDJSON uploads', () => {
-  const lines = (n: number) =>
-    (patientBundle('collection', n).entry as { resource: Json }[]).map((e, i) =>
-      JSON.stringify({ ...e.resource, id: `up-${n}-${i}` }),
-    );
-
   it("hands out a URL under the caller's prefix that expires within 15 minutes", async () => {
     const ticket = await s.uploadUrl(org, 1000);
     expect(ticket.url).toMatch(
@@ -307,5 +307,171 @@ describe('expired upload URLs', () => {
       code: 'forbidden',
       diagnostics: expect.stringContaining('expired'),
     });
+  });
+});
+
+describe('multipart uploads of large files', () => {
+  const PART = 300;
+  let parted: DoorsApp;
+  beforeAll(async () => {
+    parted = await openDoorsApp(COHORT, {
+      INGESTION_REFRESH: 'off',
+      INGESTION_UPLOAD_PART_BYTES: String(PART),
+      INGESTION_UPLOAD_MAX_BYTES: '100000',
+    });
+  }, 300_000);
+  afterAll(async () => {
+    await parted?.doors?.idle();
+    await parted?.close();
+  });
+
+  type PartedTicket = Awaited<ReturnType<DoorsApp['uploadUrl']>> & {
+    url?: string;
+    multipart: { partSize: number; complete: string; parts: { partNumber: number; url: string }[] };
+  };
+  const ticketFor = async (size: number, as = org) => (await parted.uploadUrl(as, size)) as PartedTicket;
+  const putPart = (url: string, body: string | Buffer) =>
+    parted.app.request(url.replace('http://127.0.0.1:4000', ''), {
+      method: 'PUT',
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+    });
+  const complete = (ticket: PartedTicket, parts: unknown, as = org) =>
+    parted.call(as, ticket.multipart.complete, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ parts }),
+    });
+  /** PUTs `body` cut at the part size (lines split across parts), last part first; the parts' ETags in order. */
+  const sendParts = async (ticket: PartedTicket, body: Buffer) => {
+    const etags: { partNumber: number; etag: string }[] = [];
+    for (const { partNumber, url } of [...ticket.multipart.parts].reverse()) {
+      const res = await putPart(url, body.subarray((partNumber - 1) * PART, partNumber * PART));
+      expect(res.status).toBe(200);
+      etags.unshift({ partNumber, etag: res.headers.get('etag')! });
+    }
+    return etags;
+  };
+
+  it('hands out one signed PUT URL per part instead of one URL for a file larger than the part size', async () => {
+    const ticket = await ticketFor(1000);
+    expect(ticket.url).toBeUndefined();
+    expect(ticket.multipart).toMatchObject({
+      partSize: PART,
+      complete: `http://127.0.0.1:4000/v1/ingestion/jobs/${ticket.job.id as string}/complete`,
+    });
+    expect(ticket.multipart.parts.map((p) => p.partNumber)).toEqual([1, 2, 3, 4]);
+    for (const p of ticket.multipart.parts) {
+      const url = new URL(p.url);
+      expect(url.pathname).toBe(`/v1/object-store/uploads/org%3D${org}/${ticket.job.id as string}.ndjson`);
+      expect(url.searchParams.get('partNumber')).toBe(String(p.partNumber));
+      expect(url.searchParams.get('uploadId')).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect((await ticketFor(PART)).url).toBeDefined();
+  });
+
+  it('joins the parts in part order, validates the file line by line and lands its good lines', async () => {
+    const good = lines(30);
+    const text = [
+      good[0],
+      good[1],
+      '{"resourceType":"Encounter","id":"bad","status":"bogus"}',
+      good[2],
+      good[3],
+    ];
+    const body = Buffer.from(`${text.join('\n')}\n`);
+    const ticket = await ticketFor(body.length);
+    expect(ticket.multipart.parts.length).toBe(Math.ceil(body.length / PART));
+    const parts = await sendParts(ticket, body);
+    const key = `uploads/org=${org}/${ticket.job.id as string}.ndjson`;
+    expect(await parted.doors!.store.exists(key)).toBe(false);
+    const res = await complete(ticket, parts);
+    expect(res.status).toBe(202);
+    const location = `/v1/ingestion/jobs/${ticket.job.id as string}`;
+    const job = await parted.settle(org, location, ['landed', 'failed']);
+    expect(job).toMatchObject({
+      state: 'landed',
+      counts: { received: 5, landed: 4, rejected: 1 },
+      upload: { bytes: body.length, parts: parts.length },
+    });
+    const errors = (await (await parted.call(org, `${location}/errors`)).text()).trim().split('\n');
+    expect(errors.map((l) => [(JSON.parse(l) as Json).file, (JSON.parse(l) as Json).line])).toEqual([
+      [key, 3],
+    ]);
+    const landed: string[] = [];
+    for await (const o of parted.doors!.store.list(LANDING_PREFIX)) {
+      if (o.key.includes(`org=${org}/`))
+        landed.push(...(await parted.doors!.store.get(o.key)).toString().split('\n'));
+    }
+    const ids = landed.filter(Boolean).map((l) => (JSON.parse(l) as Json).id);
+    expect(ids).toEqual(expect.arrayContaining(['up-30-0', 'up-30-1', 'up-30-2', 'up-30-3']));
+    expect(ids).not.toContain('bad');
+    expect(await parted.doors!.store.exists(key)).toBe(false);
+    expect((await complete(ticket, parts)).status).toBe(409);
+    expect((await putPart(ticket.multipart.parts[0]!.url, 'x')).status).toBe(409);
+  });
+
+  it('refuses tampered part URLs, oversize parts, wrong ETags and foreign completions', async () => {
+    const body = Buffer.from(`${lines(31).join('\n')}\n`);
+    const ticket = await ticketFor(body.length);
+    const first = ticket.multipart.parts[0]!.url;
+    const renumbered = first.replace(/partNumber=1\b/, 'partNumber=2');
+    expect(renumbered).not.toBe(first);
+    expect((await putPart(renumbered, 'x')).status).toBe(403);
+    const oversize = await putPart(first, Buffer.alloc(PART + 1, 'x'));
+    expect([oversize.status, (await issueOf(oversize))?.code]).toEqual([413, 'too-long']);
+    const parts = await sendParts(ticket, body);
+    const missing = {
+      ...ticket,
+      multipart: {
+        ...ticket.multipart,
+        complete: ticket.multipart.complete.replace(
+          /[0-9a-f-]{36}(?=\/complete$)/,
+          '00000000-0000-4000-8000-000000000000',
+        ),
+      },
+    };
+    const foreign = await complete(ticket, parts, other);
+    const absent = await complete(missing, parts);
+    expect(foreign.status).toBe(404);
+    expect([foreign.status, await foreign.text()]).toEqual([absent.status, await absent.text()]);
+    const wrongEtag = await complete(ticket, [{ ...parts[0]!, etag: '"0"' }, ...parts.slice(1)]);
+    expect([wrongEtag.status, (await issueOf(wrongEtag))?.expression]).toEqual([400, ['parts']]);
+    expect((await complete(ticket, [...parts].reverse())).status).toBe(400);
+    expect((await complete(ticket, [])).status).toBe(400);
+    expect((await complete(ticket, parts)).status).toBe(202);
+  });
+
+  it('fails an upload whose parts add up to more than announced, landing nothing of it', async () => {
+    const ticket = await ticketFor(PART + 10);
+    const parts = [];
+    for (const { partNumber, url } of ticket.multipart.parts) {
+      const part = Buffer.from(
+        `${JSON.stringify({ resourceType: 'Patient', id: `over-${partNumber}` })}\n`.padEnd(PART, ' '),
+      );
+      parts.push({ partNumber, etag: (await putPart(url, part)).headers.get('etag')! });
+    }
+    expect((await complete(ticket, parts)).status).toBe(202);
+    const job = await parted.settle(org, `/v1/ingestion/jobs/${ticket.job.id as string}`, [
+      'landed',
+      'failed',
+    ]);
+    expect(job).toMatchObject({
+      state: 'failed',
+      failure: `The upload is larger than the ${PART + 10} bytes announced`,
+      counts: { landed: 0 },
+    });
+    expect(await parted.doors!.store.exists(`uploads/org=${org}/${ticket.job.id as string}.ndjson`)).toBe(
+      false,
+    );
+  });
+
+  it('answers completing a single-request upload with 400', async () => {
+    const ticket = await parted.uploadUrl(org, 100);
+    const res = await parted.call(org, `/v1/ingestion/jobs/${ticket.job.id as string}/complete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ parts: [{ partNumber: 1, etag: '"x"' }] }),
+    });
+    expect(res.status).toBe(400);
   });
 });

@@ -83,11 +83,14 @@ export function createIngestionRoutes({ service, baseUrl }: IngestionRoutesOptio
     const ticket = await service.createUpload(ctx.principal.organizationId, size);
     return c.json(
       {
-        url: ticket.url,
+        ...(ticket.url && { url: ticket.url }),
         method: ticket.method,
         headers: ticket.headers,
         expiresAt: ticket.expiresAt,
         maxBytes: ticket.maxBytes,
+        ...(ticket.multipart && {
+          multipart: { ...ticket.multipart, complete: `${location(ticket.job)}/complete` },
+        }),
         job: jobView(ticket.job, location(ticket.job)),
       },
       201,
@@ -102,6 +105,20 @@ export function createIngestionRoutes({ service, baseUrl }: IngestionRoutesOptio
     return c.body(JSON.stringify(jobView(job, location(job))), 200, {
       'Content-Type': FHIR_JSON,
       'Cache-Control': 'no-store',
+    });
+  });
+
+  app.post('/jobs/:jobId/complete', async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { parts?: unknown } | null;
+    const job = await service.completeUpload(
+      c.get('ctx').principal.organizationId,
+      c.req.param('jobId'),
+      body?.parts,
+    );
+    if (!job) throw jobNotFound();
+    return c.body(JSON.stringify(jobView(job, location(job))), 202, {
+      'Content-Type': FHIR_JSON,
+      'Content-Location': location(job),
     });
   });
 
@@ -129,7 +146,17 @@ function jobView(job: IngestionJob, href: string) {
     counts: job.counts,
     reasons: job.reasons,
     ...(job.failure && { failure: job.failure }),
-    ...(job.upload && { upload: { expiresAt: job.upload.expiresAt, maxBytes: job.upload.maxBytes } }),
+    ...(job.upload && {
+      upload: {
+        expiresAt: job.upload.expiresAt,
+        maxBytes: job.upload.maxBytes,
+        ...(job.upload.bytes !== undefined && { bytes: job.upload.bytes }),
+        ...(job.upload.multipart && {
+          parts: job.upload.multipart.parts,
+          partSize: job.upload.multipart.partSize,
+        }),
+      },
+    }),
     history: job.history,
     errorFile: `${href}/errors`,
   };

@@ -3,7 +3,8 @@
  * the stand-in for S3 answering a presigned request. The URL is the credential — no bearer
  * token — and it is checked with the HMAC presigner that signed it (`local-presigner.ts`):
  * tampered, expired or re-targeted URLs are 403, as S3 answers them. Only upload keys are
- * accepted; the ingestion service stores the body and starts validating it.
+ * accepted; the ingestion service stores the body and starts validating it, or — for a URL of
+ * one part of a multipart upload — stores the part and answers its `ETag`, as S3's `UploadPart`.
  */
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
@@ -35,6 +36,10 @@ export function createObjectStoreRoutes(options: ObjectStoreRoutesOptions): Hono
       );
     }
     const body = c.req.raw.body ? Readable.fromWeb(c.req.raw.body as never) : Readable.from([]);
+    if (verdict.part) {
+      const etag = await options.service.receivePart(verdict.key, verdict.part, body);
+      return c.body(null, 200, { ETag: etag });
+    }
     await options.service.receiveUpload(verdict.key, c.req.header('content-type'), body);
     return c.body(null, 200);
   });
