@@ -160,7 +160,7 @@ describe('the deployed bundles', () => {
         TOKEN_SALT_SECRET_ARN: saltArn,
         WAREHOUSE: 'snowflake',
         SNOWFLAKE_ACCOUNT: 'example-dev',
-        SNOWFLAKE_USER: 'FHIR_GATEWAY_SVC',
+        SNOWFLAKE_USER: 'FHIR_GATEWAY_API',
         SNOWFLAKE_DATABASE: 'FHIR_GATEWAY',
         SNOWFLAKE_PRIVATE_KEY_SECRET_ARN: keyArn,
         SF_OCSP_RESPONSE_CACHE_DIR: dir,

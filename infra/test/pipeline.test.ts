@@ -105,7 +105,11 @@ describe('the dbt runner', () => {
         Match.objectLike({
           Command: ['build', '--target', 'snowflake'],
           Image: Match.anyValue(),
-          Environment: Match.arrayWith([{ Name: 'SNOWFLAKE_USER', Value: dev.config.snowflake.dbtUser }]),
+          Environment: Match.arrayWith([
+            { Name: 'SNOWFLAKE_USER', Value: dev.config.snowflake.dbtUser },
+            { Name: 'SNOWFLAKE_ROLE', Value: dev.config.snowflake.dbtRole },
+            { Name: 'SNOWFLAKE_WAREHOUSE', Value: dev.config.snowflake.dbtWarehouse },
+          ]),
           Secrets: Match.arrayWith([
             Match.objectLike({ Name: 'SNOWFLAKE_PRIVATE_KEY' }),
             Match.objectLike({ Name: 'FHIR_TOKEN_SALT' }),
