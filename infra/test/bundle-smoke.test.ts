@@ -186,8 +186,17 @@ describe('the deployed bundles', () => {
     }
   });
 
-  it('bulk handlers: each loads alone and runs (bad input refused by the handler itself)', async () => {
-    const env = { APP_ENV: 'test', OBJECT_STORE: 'local' };
+  it('bulk handlers: each loads alone with production settings and no salt, and runs (bad input refused by the handler itself)', async () => {
+    // What the Ingestion stack sets (no tokenization salt: the bulk handlers never tokenize).
+    const env = {
+      APP_ENV: 'production',
+      AUTH_MODE: 'jwks',
+      AUTH_JWKS_URL: lab.jwks.url,
+      AUTH_ISSUER: ISSUER,
+      OBJECT_STORE: 's3',
+      S3_BUCKET: 'fhir-gateway-dev-landing-123456789012-us-east-1',
+      S3_REGION: 'us-east-1',
+    };
     const initiate = assetCopy('BulkInitiateExport', dev.stacks.ingestion);
     expect(await invoke(initiate, {}, { ...env, DATA_DIR: initiate })).toEqual({
       error: 'jobId must be 1-41 letters, digits, - or _',
