@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import type { Config } from './config';
 
 /**
  * The tokenization key shared by the dbt models and the gateway. Production passes it in
- * (`TOKEN_SALT`); local mode creates a random one once under `.data/keys/token-salt`.
+ * (`TOKEN_SALT`, or `TOKEN_SALT_SECRET_ARN` through `resolveSecretEnvironment`) and refuses to start
+ * without it; local mode creates a random one once under `.data/keys/token-salt`.
  */
 export async function resolveTokenSalt(config: Config): Promise<string> {
   if (config.tokenSalt) return config.tokenSalt;
+  if (config.production) {
+    throw new Error('TOKEN_SALT is required in production (the tokenization key; never commit it)');
+  }
   const file = join(config.auth.devKeysDir, 'token-salt');
   try {
     return (await readFile(file, 'utf8')).trim();
@@ -18,4 +23,49 @@ export async function resolveTokenSalt(config: Config): Promise<string> {
     await writeFile(file, `${salt}\n`, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
     return (await readFile(file, 'utf8')).trim();
   }
+}
+
+/**
+ * Variables that name a Secrets Manager secret (ARN or name) instead of holding its value, and the
+ * variable each one fills. The CDK app passes only these references, never a secret's value.
+ */
+export const SECRET_REFERENCES = {
+  TOKEN_SALT_SECRET_ARN: 'TOKEN_SALT',
+  SNOWFLAKE_PRIVATE_KEY_SECRET_ARN: 'SNOWFLAKE_PRIVATE_KEY',
+} as const;
+
+/** Reads one secret's string value. */
+export type SecretReader = (secretId: string) => Promise<string>;
+
+/** Reads secrets with the AWS SDK (the region and credentials of the Lambda's environment). */
+export function secretsManagerReader(clientConfig: SecretsManagerClientConfig = {}): SecretReader {
+  return async (secretId) => {
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    const client = new SecretsManagerClient(clientConfig);
+    try {
+      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (!out.SecretString) throw new Error(`The secret ${secretId} has no string value`);
+      return out.SecretString;
+    } finally {
+      client.destroy();
+    }
+  };
+}
+
+/**
+ * The environment with every `SECRET_REFERENCES` variable resolved into its value (at cold start,
+ * before `loadConfig` reads it). A value and a reference for the same variable are refused.
+ */
+export async function resolveSecretEnvironment(
+  env: Record<string, string | undefined>,
+  read: SecretReader = secretsManagerReader(),
+): Promise<Record<string, string | undefined>> {
+  const resolved = { ...env };
+  for (const [reference, name] of Object.entries(SECRET_REFERENCES)) {
+    const secretId = env[reference];
+    if (!secretId) continue;
+    if (env[name]) throw new Error(`${name} and ${reference} are both set: give the value or the secret`);
+    resolved[name] = await read(secretId);
+  }
+  return resolved;
 }

@@ -72,7 +72,7 @@ export function addFhirGatewayStacks(
       { name: 'dbt-start-dlq', queue: dbt.runner.deadLetters },
       { name: 'bulk-schedule-dlq', queue: bulk.scheduleDeadLetters },
     ],
-    ledgerLogGroups: [dbt.runner.logGroup, bulk.functions.finalizeJob.logGroup],
+    ledgerLogGroups: [bulk.functions.finalizeJob.logGroup],
   });
   return { platform, storage, api, ingestion, dbt, observability };
 }

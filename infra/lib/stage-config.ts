@@ -58,13 +58,14 @@ export interface CustomDomainConfig {
 export interface SnowflakeConfig {
   /** Account identifier, `<org>-<account>`. */
   account: string;
-  /** The gateway's service user (key-pair auth) and its role. */
+  /** The gateway's service user (key-pair auth), its role (SELECT on `api` only) and warehouse. */
   user: string;
   role: string;
-  /** The dbt runner's user and role (may be the same as the gateway's, better not). */
+  warehouse: string;
+  /** The dbt runner's user, role (reads raw, builds the models) and warehouse. */
   dbtUser: string;
   dbtRole: string;
-  warehouse: string;
+  dbtWarehouse: string;
   database: string;
   /**
    * The SQS queue of the pipe with AUTO_INGEST (`SHOW PIPES` → `notification_channel`). Absent on
@@ -132,6 +133,17 @@ export interface StageConfig {
   alarmEmail?: string;
 }
 
+/** The users, roles, warehouses and database `infra/snowflake/` creates (001, 005), by name. */
+export const SNOWFLAKE_OBJECTS = {
+  user: 'FHIR_GATEWAY_API',
+  role: 'API_READER',
+  warehouse: 'FHIR_API_WH',
+  dbtUser: 'FHIR_GATEWAY_DBT',
+  dbtRole: 'FHIR_TRANSFORMER',
+  dbtWarehouse: 'FHIR_TRANSFORM_WH',
+  database: 'FHIR_GATEWAY',
+} as const;
+
 const SHARED_AUTH = { audience: 'fhir-gateway', tokenLifetimeSeconds: 900, authorizerCacheTtlSeconds: 300 };
 
 /**
@@ -151,15 +163,7 @@ export const STAGES: Record<StageConfig['stage'], StageConfig> = {
       jwksUrl: 'https://idp.example.com/.well-known/jwks.json',
       issuer: 'https://idp.example.com/',
     },
-    snowflake: {
-      account: 'example-dev',
-      user: 'FHIR_GATEWAY_SVC',
-      role: 'FHIR_GATEWAY_READER',
-      dbtUser: 'FHIR_GATEWAY_DBT',
-      dbtRole: 'FHIR_GATEWAY_TRANSFORMER',
-      warehouse: 'FHIR_GATEWAY_WH',
-      database: 'FHIR_GATEWAY',
-    },
+    snowflake: { ...SNOWFLAKE_OBJECTS, account: 'example-dev' },
     api: {
       rateLimit: 50,
       burstLimit: 100,
@@ -196,15 +200,7 @@ export const STAGES: Record<StageConfig['stage'], StageConfig> = {
       jwksUrl: 'https://idp.example.com/.well-known/jwks.json',
       issuer: 'https://idp.example.com/',
     },
-    snowflake: {
-      account: 'example-prod',
-      user: 'FHIR_GATEWAY_SVC',
-      role: 'FHIR_GATEWAY_READER',
-      dbtUser: 'FHIR_GATEWAY_DBT',
-      dbtRole: 'FHIR_GATEWAY_TRANSFORMER',
-      warehouse: 'FHIR_GATEWAY_WH',
-      database: 'FHIR_GATEWAY',
-    },
+    snowflake: { ...SNOWFLAKE_OBJECTS, account: 'example-prod' },
     api: {
       rateLimit: 500,
       burstLimit: 1000,

@@ -8,13 +8,15 @@
  * to AWS").
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTokenLab, ISSUER, ORG, type TokenLab } from '../../test/security/token-lab';
+import { startSecretsManagerStandIn } from '../../test/support/secrets-manager-standin';
 import { repoPath } from '../lib/constructs/repo-paths';
 import { type SynthesizedStage, synthStage } from './synth-stage';
 
@@ -92,8 +94,9 @@ const restEvent = (path: string, headers: Record<string, string> = {}) => ({
 describe('the deployed bundles', () => {
   it('authorizer: allows a valid token and refuses a missing one, from the bundled module alone', async () => {
     const dir = assetCopy('Authorizer');
+    // Production settings, as deployed: the authorizer needs no tokenization salt and no secret.
     const env = {
-      APP_ENV: 'test',
+      APP_ENV: 'production',
       AUTH_MODE: 'jwks',
       AUTH_JWKS_URL: lab.jwks.url,
       AUTH_ISSUER: ISSUER,
@@ -132,8 +135,68 @@ describe('the deployed bundles', () => {
     expect(JSON.parse(String(metadata.out?.body))).toMatchObject({ resourceType: 'CapabilityStatement' });
   });
 
-  it('bulk handlers: each loads alone and runs (bad input refused by the handler itself)', async () => {
-    const env = { APP_ENV: 'test', OBJECT_STORE: 'local' };
+  it('gateway: starts in production without DuckDB, its salt and Snowflake key read by ARN from Secrets Manager', async () => {
+    const dir = assetCopy('Gateway');
+    expect(existsSync(join(dir, 'node_modules/@duckdb'))).toBe(false);
+    // DuckDB may only be imported when a DuckDB warehouse opens, never at module load.
+    expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).not.toMatch(/from\s*"@duckdb\//);
+    const saltArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fhir-gateway-dev/token-salt-AbCdEf';
+    const keyArn =
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:fhir-gateway-dev/snowflake/gateway-private-key-GhIjKl';
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const secrets = await startSecretsManagerStandIn({
+      [saltArn]: 'salt-from-secrets-manager-0123456789',
+      [keyArn]: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
+    try {
+      // What the Api stack sets (its environment is asserted in lambda.test.ts), plus what Lambda
+      // itself provides (region, credentials) and the stand-in's endpoint.
+      const env = {
+        APP_ENV: 'production',
+        AUTH_MODE: 'jwks',
+        AUTH_JWKS_URL: lab.jwks.url,
+        AUTH_ISSUER: ISSUER,
+        AUTH_AUDIENCE: 'fhir-gateway',
+        TOKEN_SALT_SECRET_ARN: saltArn,
+        WAREHOUSE: 'snowflake',
+        SNOWFLAKE_ACCOUNT: 'example-dev',
+        SNOWFLAKE_USER: 'FHIR_GATEWAY_API',
+        SNOWFLAKE_DATABASE: 'FHIR_GATEWAY',
+        SNOWFLAKE_PRIVATE_KEY_SECRET_ARN: keyArn,
+        SF_OCSP_RESPONSE_CACHE_DIR: dir,
+        OBJECT_STORE: 's3',
+        S3_BUCKET: 'fhir-gateway-dev-landing-123456789012-us-east-1',
+        S3_REGION: 'us-east-1',
+        DATA_DIR: join(dir, '.data'),
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      };
+      const health = await invoke(dir, restEvent('/healthz'), env);
+      expect(health.error).toBeUndefined();
+      expect(health.out).toMatchObject({ statusCode: 200, body: JSON.stringify({ status: 'ok' }) });
+      expect(secrets.asked.map((a) => a.secretId).sort()).toEqual([saltArn, keyArn].sort());
+      // A FHIR read without a token is refused by the gateway itself, as an OperationOutcome.
+      const patients = await invoke(dir, restEvent('/v1/fhir/Patient'), env);
+      expect(patients.out?.statusCode).toBe(401);
+      expect(JSON.parse(String(patients.out?.body))).toMatchObject({ resourceType: 'OperationOutcome' });
+    } finally {
+      await secrets.close();
+    }
+  });
+
+  it('bulk handlers: each loads alone with production settings and no salt, and runs (bad input refused by the handler itself)', async () => {
+    // What the Ingestion stack sets (no tokenization salt: the bulk handlers never tokenize).
+    const env = {
+      APP_ENV: 'production',
+      AUTH_MODE: 'jwks',
+      AUTH_JWKS_URL: lab.jwks.url,
+      AUTH_ISSUER: ISSUER,
+      OBJECT_STORE: 's3',
+      S3_BUCKET: 'fhir-gateway-dev-landing-123456789012-us-east-1',
+      S3_REGION: 'us-east-1',
+    };
     const initiate = assetCopy('BulkInitiateExport', dev.stacks.ingestion);
     expect(await invoke(initiate, {}, { ...env, DATA_DIR: initiate })).toEqual({
       error: 'jobId must be 1-41 letters, digits, - or _',

@@ -90,6 +90,25 @@ describe('IAM, least privilege', () => {
     ).toBe(true);
   });
 
+  it('gives each bulk handler the jobs/bulk/ prefix and the client key, and only the downloader the landing area', () => {
+    const byRole = statementsByRole(dev, dev.stacks.ingestion);
+    for (const name of ['InitiateExport', 'PollExportStatus', 'DownloadResources', 'FinalizeJob']) {
+      const statements = roleOf(byRole, `Bulk${name}Role`);
+      const s3 = resourcesText(statements, 's3:').join();
+      expect(s3, name).toMatch(/jobs\/bulk\/\*/);
+      expect(s3, name).not.toMatch(/jobs\/(ingestion|export)|access-logs|-export-|-quarantine-/);
+      if (name === 'DownloadResources') {
+        expect(s3).toMatch(/landing\/fhir\/\*/);
+        expect(s3).toMatch(/quarantine\/fhir\/\*/);
+      } else expect(s3, `${name} lands nothing`).not.toMatch(/landing\/fhir|quarantine\/fhir/);
+      const writes = statements.filter((st) => [st.Action].flat().includes('s3:DeleteObject'));
+      expect(writes, `${name} deletes nothing`).toEqual([]);
+      const secrets = resourcesText(statements, 'secretsmanager:').join();
+      expect(secrets, name).toMatch(/BulkClientKey/);
+      expect(secrets, name).not.toMatch(/TokenSalt|Snowflake/);
+    }
+  });
+
   it('gives the authorizer no data access at all: no bucket, no secret', () => {
     const authorizer = roleOf(statementsByRole(dev, dev.stacks.api), 'AuthorizerRole');
     expect(actionsOf(authorizer).filter((a) => /^(s3|secretsmanager):/.test(a))).toEqual([]);

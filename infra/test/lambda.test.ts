@@ -77,7 +77,19 @@ describe('the Lambda functions', () => {
         expect(sources).toEqual(
           expect.arrayContaining([expect.stringMatching(/src\/handlers\/lambda\.ts$/)]),
         );
-        expect(sources).toEqual(expect.arrayContaining([expect.stringMatching(/src\/app\.ts$/)]));
+        // One function serves all four doors: GraphQL, REST FHIR, ingestion and Bulk Data export.
+        for (const module of [
+          /src\/app\.ts$/,
+          /src\/graphql\/graphql-handler\.ts$/,
+          /src\/rest\/fhir-routes\.ts$/,
+          /src\/doors\/ingestion\//,
+          /ingestion\/jobs\/ingestion-service\.ts$/,
+          /src\/doors\/export\//,
+          /src\/export\/export-service\.ts$/,
+          /src\/warehouse\/snowflake-warehouse\.ts$/,
+        ]) {
+          expect(sources, String(module)).toEqual(expect.arrayContaining([expect.stringMatching(module)]));
+        }
         expect(statSync(join(dir, 'schema/openapi.yaml')).size).toBeGreaterThan(0);
         expect(statSync(join(dir, 'node_modules/graphql/package.json')).size).toBeGreaterThan(0);
       }

@@ -105,7 +105,11 @@ describe('the dbt runner', () => {
         Match.objectLike({
           Command: ['build', '--target', 'snowflake'],
           Image: Match.anyValue(),
-          Environment: Match.arrayWith([{ Name: 'SNOWFLAKE_USER', Value: dev.config.snowflake.dbtUser }]),
+          Environment: Match.arrayWith([
+            { Name: 'SNOWFLAKE_USER', Value: dev.config.snowflake.dbtUser },
+            { Name: 'SNOWFLAKE_ROLE', Value: dev.config.snowflake.dbtRole },
+            { Name: 'SNOWFLAKE_WAREHOUSE', Value: dev.config.snowflake.dbtWarehouse },
+          ]),
           Secrets: Match.arrayWith([
             Match.objectLike({ Name: 'SNOWFLAKE_PRIVATE_KEY' }),
             Match.objectLike({ Name: 'FHIR_TOKEN_SALT' }),
@@ -156,7 +160,11 @@ describe('observability', () => {
     expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
     expect(byMetric('LedgerImbalance')).toHaveLength(1);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    // On the log group of the bulk FinalizeJob, the one component that logs `ledger.imbalance`
+    // (ingestion/bulk/handlers/finalize-job.test.ts proves the line and its value).
+    t.resourceCountIs('AWS::Logs::MetricFilter', 1);
     t.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { 'Fn::ImportValue': Match.stringLikeRegexp('BulkFinalizeJobLogs') },
       FilterPattern: `{ ${LEDGER_IMBALANCE_FIELD} > 0 }`,
       MetricTransformations: [
         Match.objectLike({ MetricName: 'LedgerImbalance', MetricValue: LEDGER_IMBALANCE_FIELD }),

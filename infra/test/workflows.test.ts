@@ -57,6 +57,22 @@ describe('the GitHub workflows', () => {
     }
   });
 
+  it('lint the dbt project and build it against Snowflake on pull requests', () => {
+    const workflow = parse(read('dbt_ci.yml'));
+    expect(Object.keys(workflow.on)).toEqual(['pull_request']);
+    const { env, steps } = workflow.jobs.dbt;
+    expect(env).toMatchObject({ DBT_TARGET: 'snowflake' });
+    const runs = (steps as { run?: string }[]).map((s) => s.run ?? '');
+    const lint = runs.findIndex((r) => /lint\.sh/.test(r));
+    const build = runs.findIndex((r) => /dbt build --target snowflake/.test(r));
+    expect(lint, 'SQLFluff step').toBeGreaterThanOrEqual(0);
+    expect(build, 'dbt build step after the lint').toBeGreaterThan(lint);
+    expect(readFileSync(repoPath('dbt/lint.sh'), 'utf8')).toMatch(/sqlfluff/);
+    // Snowflake credentials come from repository secrets, never from the file.
+    expect(env.SNOWFLAKE_ACCOUNT).toMatch(/secrets\./);
+    expect(read('dbt_ci.yml')).not.toMatch(/BEGIN (RSA |ENCRYPTED )?PRIVATE KEY/);
+  });
+
   it('deploy with GitHub OIDC and no stored AWS keys', () => {
     const text = read('deploy.yml');
     const job = parse(text).jobs.deploy;

@@ -67,6 +67,35 @@ export function balanceLedger(input: {
   };
 }
 
+/** Where `ledgerLogLine` puts the imbalance, as a CloudWatch Logs JSON selector. */
+export const LEDGER_IMBALANCE_FIELD = '$.ledger.imbalance';
+
+/**
+ * The one JSON log line a finished job leaves (counts and ids only, no PHI): `ledger.imbalance` is
+ * the number of data files that did not land balanced (lines seen ≠ landed + quarantined, or not
+ * landed at all). The Observability stack's metric filter alarms on `LEDGER_IMBALANCE_FIELD > 0`
+ * (infra/lib/constructs/platform-alarms.ts).
+ */
+export function ledgerLogLine(ledger: BulkLedger) {
+  const imbalance = ledger.perFile.filter(
+    (f) => f.kind !== 'error' && (f.status !== 'landed' || f.lines !== f.landed + f.quarantined),
+  ).length;
+  return {
+    ledger: {
+      jobId: ledger.jobId,
+      org: ledger.org,
+      status: ledger.status,
+      imbalance,
+      files: ledger.files.total,
+      lines: ledger.lines,
+      landed: ledger.landed,
+      quarantined: ledger.quarantined,
+      deleted: ledger.deleted,
+      errors: ledger.errors,
+    },
+  };
+}
+
 function describe(error: unknown): string {
   const e = error as { Error?: string; Cause?: string } | undefined;
   return `${e?.Error ?? 'Error'}: ${e?.Cause ?? ''}`.slice(0, 500);

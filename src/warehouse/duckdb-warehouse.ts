@@ -6,12 +6,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  type DuckDBAppender,
-  type DuckDBConnection,
+import type {
+  DuckDBAppender,
+  DuckDBConnection,
   DuckDBInstance,
-  type DuckDBPreparedStatement,
-  type DuckDBResultReader,
+  DuckDBPreparedStatement,
+  DuckDBResultReader,
 } from '@duckdb/node-api';
 import { appendJsonLinesWith } from './duckdb-json-lines';
 import type { Row, SqlValue, Warehouse } from './warehouse';
@@ -32,9 +32,12 @@ const PREPARED_PER_CONNECTION = 256;
 
 export async function createDuckDbWarehouse(options: DuckDbOptions): Promise<Warehouse> {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  // Loaded on first use: DuckDB is native code for the developer's machine, absent from the Lambda
+  // bundles (production serves from Snowflake), so nothing may import it at module load.
+  const { DuckDBInstance: Instance } = await import('@duckdb/node-api');
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(options.path, {
+    instance = await Instance.create(options.path, {
       ...options.settings,
       ...(options.readOnly && { access_mode: 'READ_ONLY' }),
     });

@@ -101,7 +101,7 @@ export class DbtRunner extends Construct {
         SNOWFLAKE_ACCOUNT: snowflake.account,
         SNOWFLAKE_USER: snowflake.dbtUser,
         SNOWFLAKE_ROLE: snowflake.dbtRole,
-        SNOWFLAKE_WAREHOUSE: snowflake.warehouse,
+        SNOWFLAKE_WAREHOUSE: snowflake.dbtWarehouse,
         SNOWFLAKE_DATABASE: snowflake.database,
       },
       secrets: {

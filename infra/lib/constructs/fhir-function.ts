@@ -37,6 +37,20 @@ const EXTERNAL = ['@duckdb/node-api', '@duckdb/node-bindings', 'graphql'];
 const SHIPPED_PACKAGES = ['graphql'];
 
 /**
+ * What CommonJS dependencies expect of their module scope and ESM output lacks: `require`, and
+ * `__filename`/`__dirname` (snowflake-sdk's `open` dependency computes a path from `__dirname` when
+ * it loads; without them the gateway fails to start with "__dirname is not defined").
+ */
+const ESM_BANNER = [
+  "import{createRequire as __cr}from'node:module';",
+  "import{fileURLToPath as __fu}from'node:url';",
+  "import{dirname as __dn}from'node:path';",
+  'const require=__cr(import.meta.url);',
+  'const __filename=__fu(import.meta.url);',
+  'const __dirname=__dn(__filename);',
+].join('');
+
+/**
  * One of the project's handlers as a Lambda function: `nodejs22.x` on arm64, bundled here by the
  * local esbuild into one ESM file with a source map, in the VPC with HTTPS-only egress, with its own
  * KMS-encrypted log group, X-Ray tracing, reserved concurrency and a role that may write only to
@@ -114,8 +128,7 @@ export class FhirFunction extends Construct {
         sourceMapMode: nodejs.SourceMapMode.EXTERNAL,
         minify: true,
         externalModules: EXTERNAL,
-        // CommonJS dependencies call require(); ESM output has none unless given one.
-        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+        banner: ESM_BANNER,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -10,9 +10,10 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { LEDGER_IMBALANCE_FIELD } from '../../../ingestion/bulk/ledger';
 
-/** The field a component logs (one JSON line) when a batch's lines ≠ loaded + quarantined. */
-export const LEDGER_IMBALANCE_FIELD = '$.ledger.imbalance';
+/** The field bulk FinalizeJob logs (one JSON line per job): files whose lines ≠ landed + quarantined. */
+export { LEDGER_IMBALANCE_FIELD };
 
 export interface PlatformAlarmsProps {
   prefix: string;
@@ -24,7 +25,7 @@ export interface PlatformAlarmsProps {
   latencyAlarmMs: number;
   stateMachines: { name: string; machine: sfn.IStateMachine }[];
   queues: { name: string; queue: sqs.IQueue }[];
-  /** Log groups whose JSON lines may carry `ledger.imbalance` (bulk finalize, dbt). */
+  /** Log groups whose JSON lines carry `ledger.imbalance` (bulk FinalizeJob's). */
   ledgerLogGroups: logs.ILogGroup[];
 }
 
@@ -121,7 +122,12 @@ export class PlatformAlarms extends Construct {
         metricValue: LEDGER_IMBALANCE_FIELD,
       });
     });
-    alarm('ledger-imbalance', ledger, 1, 'Lines seen ≠ loaded + quarantined for a batch: data may be lost');
+    alarm(
+      'ledger-imbalance',
+      ledger,
+      1,
+      'A bulk job has files whose lines seen ≠ landed + quarantined, or that never landed: data may be missing',
+    );
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${props.prefix}-overview`,

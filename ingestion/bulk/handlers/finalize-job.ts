@@ -4,14 +4,17 @@
  * server reported no errors, `completed-with-errors` otherwise, `failed` when a state failed (the
  * flow's Catch sends the failure here). It then tells the server it may delete the export
  * (DELETE on the status URL, best effort), and a completed job's transactionTime becomes the
- * `--since last` of the next one.
+ * `--since last` of the next one. It logs the balance as one JSON line (`ledgerLogLine`), which the
+ * ledger-imbalance alarm watches.
  */
+
+import { createLogger, type Logger } from '../../../src/logger';
 import { type BulkDeps, defaultBulkDeps } from '../bulk-deps';
 import { deleteExport } from '../export-client';
 import type { FinalizeInput, FinalizeResult } from '../flow-state';
-import { balanceLedger } from '../ledger';
+import { balanceLedger, ledgerLogLine } from '../ledger';
 
-export function createFinalizeJobHandler(deps: () => Promise<BulkDeps>) {
+export function createFinalizeJobHandler(deps: () => Promise<BulkDeps>, log?: Logger) {
   return async (input: FinalizeInput): Promise<FinalizeResult> => {
     const d = await deps();
     const failure = input.error ? describeFailure(input.error) : undefined;
@@ -30,6 +33,9 @@ export function createFinalizeJobHandler(deps: () => Promise<BulkDeps>) {
       failure: failure ?? (job ? (manifest ? undefined : 'no manifest') : 'the export was never started'),
     });
     await d.jobs.saveLedger(ledger);
+    const line = ledgerLogLine(ledger);
+    if (line.ledger.imbalance > 0) log?.warn(line, 'bulk job ledger does not balance');
+    else log?.info(line, 'bulk job ledger');
     if (job) {
       await deleteExport(d, job);
       if (ledger.status === 'completed' && manifest) {
@@ -55,4 +61,5 @@ function describeFailure(error: NonNullable<FinalizeInput['error']>): string {
   return `${error.Error ?? 'Error'}: ${cause}`.slice(0, 1000);
 }
 
-export const handler = createFinalizeJobHandler(defaultBulkDeps);
+// On Lambda the line goes to stderr as JSON, into the function's log group.
+export const handler = createFinalizeJobHandler(defaultBulkDeps, createLogger({ level: 'info' }));
