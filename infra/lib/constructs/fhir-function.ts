@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ESM_CJS_BANNER } from '../esm-banner';
 import { acknowledge, wildcardUnder } from '../nag';
 import { createLogGroup, type LogSettings } from './encrypted-log-group';
 import type { Network } from './network';
@@ -114,8 +115,7 @@ export class FhirFunction extends Construct {
         sourceMapMode: nodejs.SourceMapMode.EXTERNAL,
         minify: true,
         externalModules: EXTERNAL,
-        // CommonJS dependencies call require(); ESM output has none unless given one.
-        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+        banner: ESM_CJS_BANNER,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
