@@ -12,6 +12,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { ESM_CJS_BANNER } from '../../infra/lib/esm-banner';
 import { createContextFactory } from '../../src/context';
 import { createGraphQLHandler } from '../../src/graphql';
 import { createLogger } from '../../src/logger';
@@ -117,10 +118,8 @@ export async function coldStart(tw: TestWarehouse): Promise<void> {
     platform: 'node',
     target: 'node20',
     format: 'esm',
-    // CommonJS dependencies (snowflake-sdk) call require(): give the ES module one.
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
+    // The deployed functions' banner (infra/lib/constructs/fhir-function.ts).
+    banner: { js: ESM_CJS_BANNER },
     outfile: bundle,
     // Native: a Snowflake Lambda never opens DuckDB (openWarehouse imports it, so it resolves here).
     external: ['@duckdb/node-api'],
@@ -165,9 +164,10 @@ handler(event, {}).then((res) => {
     );
     const samples: { importMs: number; firstMs: number; status: number }[] = [];
     for (let i = 0; i < 3; i++) {
-      const { stdout } = await run(process.execPath, [probe], { env });
+      const { stdout, stderr } = await run(process.execPath, [probe], { env });
       const sample = JSON.parse(stdout.trim().split('\n').pop()!);
-      if (sample.status !== 200) console.log(`  (first request failed: ${stdout.slice(0, 2000)})`);
+      if (sample.status !== 200)
+        console.log(`  (first request failed: ${stdout.slice(0, 2000)}${stderr.slice(-2000)})`);
       samples.push(sample);
     }
     const login = await median(3, async () => {

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ESM_CJS_BANNER } from '../esm-banner';
 import { acknowledge, wildcardUnder } from '../nag';
 import { createLogGroup, type LogSettings } from './encrypted-log-group';
 import type { Network } from './network';
@@ -35,20 +36,6 @@ export interface FhirFunctionProps {
  */
 const EXTERNAL = ['@duckdb/node-api', '@duckdb/node-bindings', 'graphql'];
 const SHIPPED_PACKAGES = ['graphql'];
-
-/**
- * What CommonJS dependencies expect of their module scope and ESM output lacks: `require`, and
- * `__filename`/`__dirname` (snowflake-sdk's `open` dependency computes a path from `__dirname` when
- * it loads; without them the gateway fails to start with "__dirname is not defined").
- */
-const ESM_BANNER = [
-  "import{createRequire as __cr}from'node:module';",
-  "import{fileURLToPath as __fu}from'node:url';",
-  "import{dirname as __dn}from'node:path';",
-  'const require=__cr(import.meta.url);',
-  'const __filename=__fu(import.meta.url);',
-  'const __dirname=__dn(__filename);',
-].join('');
 
 /**
  * One of the project's handlers as a Lambda function: `nodejs22.x` on arm64, bundled here by the
@@ -128,7 +115,7 @@ export class FhirFunction extends Construct {
         sourceMapMode: nodejs.SourceMapMode.EXTERNAL,
         minify: true,
         externalModules: EXTERNAL,
-        banner: ESM_BANNER,
+        banner: ESM_CJS_BANNER,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
