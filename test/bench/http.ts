@@ -8,10 +8,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openRealApp } from '../app/real-app';
+import { openDemoApp } from './support/demo-app';
 import { CONNECTIONS, type Figures, load, row } from './support/load';
 import { compareWithMedplum } from './support/medplum-comparison';
-import { DEMO } from './support/serving-server';
 
 const IN_PROCESS_ROUNDS = 150;
 
@@ -40,10 +39,7 @@ async function timeIt(rounds: number, fn: () => Promise<void>) {
 }
 
 export async function run(): Promise<void> {
-  // The per-organization rate limit would answer most of a load test with 429: lift it, so the
-  // figures measure serving (the limiter middleware still runs on every request).
-  const unlimited = { RATE_LIMIT_CAPACITY: '1000000000', RATE_LIMIT_REFILL_PER_SECOND: '1000000000' };
-  const real = await openRealApp(DEMO, {}, unlimited);
+  const real = await openDemoApp({ cache: true });
   const org = real.built.organizations[0]!;
   const auth = { Authorization: `Bearer ${await real.token(org)}` };
   const [patient] = await real.warehouse.query<{ patient_id: string }>(

@@ -2,30 +2,15 @@
  * Profiles uncached serving in-process: `node --cpu-prof bin/run-ts.js test/bench/support/profile-serving.ts [scenario]`
  * fires each scenario's requests at the app with the cache off, 8 at a time, and prints the mean time per request.
  */
-import { createContextFactory } from '../../../src/context';
-import { createLogger } from '../../../src/logger';
-import { openRealApp } from '../../app/real-app';
 import { buildTestWarehouse } from '../../support/cohort';
+import { DEMO, openDemoApp } from './demo-app';
 import { servingScenarios } from './serving-scenarios';
 
-const DEMO = { patients: 1000, orgs: 3, seed: 42 };
 const ROUNDS = Number(process.env.ROUNDS ?? 2000);
 const wanted = process.argv[2];
 
 const cohort = await buildTestWarehouse(DEMO);
-const unlimited = { RATE_LIMIT_CAPACITY: '1000000000', RATE_LIMIT_REFILL_PER_SECOND: '1000000000' };
-const app = await openRealApp(
-  DEMO,
-  {
-    createContext: createContextFactory({
-      warehouse: cohort.warehouse,
-      tokenSalt: cohort.salt,
-      log: createLogger({ level: 'silent' }),
-      cache: false,
-    }),
-  },
-  unlimited,
-);
+const app = await openDemoApp({ cache: false });
 const org = cohort.organizations[0]!;
 const headers = { Authorization: `Bearer ${await app.token(org)}`, Accept: 'application/fhir+json' };
 for (const s of servingScenarios(cohort, org)) {

@@ -9,19 +9,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createContextFactory } from '../../../src/context';
-import { createLogger } from '../../../src/logger';
 import { startServer } from '../../../src/server';
-import { openRealApp } from '../../app/real-app';
 import { buildTestWarehouse } from '../../support/cohort';
+import { DEMO, openDemoApp } from './demo-app';
 import { servingScenarios } from './serving-scenarios';
-
-/** The demo cohort `start` generates (the Medplum comparison ran on it). */
-export const DEMO = { patients: 1000, orgs: 3, seed: 42 };
-
-// The per-organization rate limit would answer most of a load test with 429: lift it, so the
-// figures measure serving (the limiter middleware still runs on every request).
-const unlimited = { RATE_LIMIT_CAPACITY: '1000000000', RATE_LIMIT_REFILL_PER_SECOND: '1000000000' };
 
 function martsBytes(dataDir: string): number {
   const dir = join(dataDir, 'warehouse', 'marts');
@@ -31,19 +22,8 @@ function martsBytes(dataDir: string): number {
 }
 
 const cohort = await buildTestWarehouse(DEMO);
-const cached = await openRealApp(DEMO, {}, unlimited);
-const uncached = await openRealApp(
-  DEMO,
-  {
-    createContext: createContextFactory({
-      warehouse: cohort.warehouse,
-      tokenSalt: cohort.salt,
-      log: createLogger({ level: 'silent' }),
-      cache: false,
-    }),
-  },
-  unlimited,
-);
+const cached = await openDemoApp({ cache: true });
+const uncached = await openDemoApp({ cache: false });
 const hello = createServer((_req, res) => {
   res.writeHead(200, { 'Content-Type': 'text/plain' });
   res.end('hello');
