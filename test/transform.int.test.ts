@@ -25,6 +25,7 @@ const MARTS = {
   Encounter: 'api.fct_encounter_api',
   Observation: 'api.fct_observation_api',
   Condition: 'api.fct_condition_api',
+  MedicationRequest: 'api.fct_medication_request_api',
 } as const;
 type Served = keyof typeof MARTS;
 type Resource = Record<string, unknown> & { id: string; resourceType: string };
@@ -126,6 +127,7 @@ const martRows = (type: Served) =>
 describe('dbt build of the generated cohort', () => {
   it('serves one row per resource: raw lines minus quarantined minus superseded versions', async () => {
     expect(loaded.quarantined).toBe(2);
+    expect(valid('MedicationRequest').length).toBeGreaterThan(10);
     for (const type of Object.keys(MARTS) as Served[]) {
       const seen = landed.get(type)?.length ?? 0;
       const quarantined = seen - valid(type).length;
@@ -265,8 +267,9 @@ describe('incremental builds', () => {
   it('remove a resource whose latest version is a tombstone, as a full refresh does', async () => {
     const encounter = valid('Encounter')[0]!;
     const condition = valid('Condition')[0]!;
+    const request = valid('MedicationRequest')[0]!;
     const writer = createLandingWriter(store, { batchId: 'int-test-deleted' });
-    for (const { org, resource } of [encounter, condition]) {
+    for (const { org, resource } of [encounter, condition, request]) {
       const tombstone = {
         resourceType: resource.resourceType,
         id: resource.id,
@@ -292,6 +295,7 @@ describe('incremental builds', () => {
     await pause(600);
     expect(await served('Encounter', encounter.org, encounter.resource.id)).toBe(0);
     expect(await served('Condition', condition.org, condition.resource.id)).toBe(0);
+    expect(await served('MedicationRequest', request.org, request.resource.id)).toBe(0);
     const incremental = await marts();
     expect(await build(['build'], { fullRefresh: true })).toBe(0);
     await pause(600);

@@ -1,4 +1,4 @@
-{#- Every encounter, observation and condition points at a patient of the SAME organization
+{#- Every encounter, observation, condition and medication request points at a patient of the SAME organization
     (the generic relationships tests compare ids only). Returns the offending rows. -#}
 with clinical as (
 
@@ -22,6 +22,13 @@ with clinical as (
         patient_id,
         'Condition' as resource_type
     from {{ ref('fct_condition_api') }}
+    union all
+    select
+        organization_id,
+        id,
+        patient_id,
+        'MedicationRequest' as resource_type
+    from {{ ref('fct_medication_request_api') }}
 
 )
 

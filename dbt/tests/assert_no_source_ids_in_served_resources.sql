@@ -63,6 +63,23 @@ conditions as (
             s.organization_id = d.organization_id
             and d.id = {{ tokenize('s.organization_id', 'Condition', 's.condition_id') }}
 
+),
+
+medication_requests as (
+
+    select
+        'MedicationRequest' as resource_type,
+        s.organization_id,
+        s.medication_request_id as source_id,
+        s.patient_ref_id,
+        s.encounter_ref_id,
+        d.resource
+    from {{ ref('stg_vault__medication_request') }} as s
+    inner join {{ ref('fct_medication_request_api') }} as d
+        on
+            s.organization_id = d.organization_id
+            and d.id = {{ tokenize('s.organization_id', 'MedicationRequest', 's.medication_request_id') }}
+
 )
 
 select
@@ -92,6 +109,15 @@ select
     resource_type,
     organization_id
 from conditions
+where
+    {{ source_id_leaks('source_id', 'resource') }}
+    or {{ source_id_leaks('patient_ref_id', 'resource') }}
+    or {{ source_id_leaks('encounter_ref_id', 'resource') }}
+union all
+select
+    resource_type,
+    organization_id
+from medication_requests
 where
     {{ source_id_leaks('source_id', 'resource') }}
     or {{ source_id_leaks('patient_ref_id', 'resource') }}

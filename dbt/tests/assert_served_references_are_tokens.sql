@@ -1,7 +1,7 @@
-{#- Every reference to a Patient, Encounter, Observation or Condition in a served resource is
-    `Type/<32 hex token>`; no `urn:uuid:` reference survives. Returns the offending rows. -#}
-{%- set token_ref = '"reference": ?"(Patient|Encounter|Observation|Condition)/[0-9a-f]{32}"' -%}
-{%- set other_ref = '"reference": ?"(Patient/|Encounter/|Observation/|Condition/|urn:uuid:)' -%}
+{#- Every reference to a Patient, Encounter, Observation, Condition or MedicationRequest in a
+    served resource is `Type/<32 hex token>`; no `urn:uuid:` reference survives. Returns the offending rows. -#}
+{%- set token_ref = '"reference": ?"(Patient|Encounter|Observation|Condition|MedicationRequest)/[0-9a-f]{32}"' -%}
+{%- set other_ref = '"reference": ?"(Patient/|Encounter/|Observation/|Condition/|MedicationRequest/|urn:uuid:)' -%}
 with served as (
 
     select
@@ -31,6 +31,13 @@ with served as (
         id,
         resource
     from {{ ref('fct_condition_api') }}
+    union all
+    select
+        'MedicationRequest' as resource_type,
+        organization_id,
+        id,
+        resource
+    from {{ ref('fct_medication_request_api') }}
 
 )
 

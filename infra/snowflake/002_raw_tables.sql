@@ -51,3 +51,13 @@ create table if not exists fhir_gateway.raw.fhir_condition (
     source_row number(10, 0) not null,
     loaded_at timestamp_ntz not null default current_timestamp()
 );
+
+create table if not exists fhir_gateway.raw.fhir_medicationrequest (
+    organization_id varchar not null,
+    resource_type varchar not null,
+    resource_id varchar not null,
+    raw variant not null,
+    source_file varchar not null,
+    source_row number(10, 0) not null,
+    loaded_at timestamp_ntz not null default current_timestamp()
+);

@@ -112,3 +112,24 @@ from (
 )
 pattern = '.*org=[^/]+/type=Condition/batch=[^/]+/part-[0-9]+[.]ndjson'
 file_format = (format_name = 'fhir_gateway.raw.ndjson');
+
+create pipe if not exists fhir_gateway.raw.fhir_medicationrequest_pipe
+auto_ingest = true
+comment = 'Landing MedicationRequest NDJSON into raw.fhir_medicationrequest, once per file'
+as
+copy into fhir_gateway.raw.fhir_medicationrequest (
+    organization_id, resource_type, resource_id, raw, source_file, source_row, loaded_at
+)
+from (
+    select
+        regexp_substr(metadata$filename, 'org=([^/]+)/', 1, 1, 'e', 1) as organization_id,
+        regexp_substr(metadata$filename, 'type=([^/]+)/', 1, 1, 'e', 1) as resource_type,
+        $1:id::varchar as resource_id,
+        $1 as raw,
+        metadata$filename as source_file,
+        metadata$file_row_number as source_row,
+        sysdate() as loaded_at
+    from @fhir_gateway.raw.landing
+)
+pattern = '.*org=[^/]+/type=MedicationRequest/batch=[^/]+/part-[0-9]+[.]ndjson'
+file_format = (format_name = 'fhir_gateway.raw.ndjson');

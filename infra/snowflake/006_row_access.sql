@@ -37,3 +37,6 @@ add row access policy fhir_gateway.governance.organization_rows on (organization
 alter table fhir_gateway.api.fct_condition_api drop all row access policies;
 alter table fhir_gateway.api.fct_condition_api
 add row access policy fhir_gateway.governance.organization_rows on (organization_id);
+alter table fhir_gateway.api.fct_medication_request_api drop all row access policies;
+alter table fhir_gateway.api.fct_medication_request_api
+add row access policy fhir_gateway.governance.organization_rows on (organization_id);

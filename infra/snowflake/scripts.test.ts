@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUPPORTED_TYPES } from '../../ingestion/ndjson';
 import { runStandinBuild } from '../../test/support/snowflake-standin/standin-cohort';
 
 interface Outcome {
@@ -90,7 +91,7 @@ describe('infra/snowflake scripts on the stand-in', () => {
       ['loaded_at', 'TIMESTAMP_NTZ'],
     ]);
     expect(new Set(columns.map(([t]) => t))).toEqual(
-      new Set(['FHIR_ORGANIZATION', 'FHIR_PATIENT', 'FHIR_ENCOUNTER', 'FHIR_OBSERVATION', 'FHIR_CONDITION']),
+      new Set(SUPPORTED_TYPES.map((type) => `FHIR_${type.toUpperCase()}`)),
     );
   });
 

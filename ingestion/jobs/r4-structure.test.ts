@@ -34,7 +34,7 @@ const of = (type: string) => record.find((r) => r.resourceType === type)!;
 
 describe('checkStructure', () => {
   it('passes generated resources that the R4 validator passes', () => {
-    for (const type of ['Patient', 'Encounter', 'Observation', 'Condition'] as const) {
+    for (const type of ['Patient', 'Encounter', 'Observation', 'Condition', 'MedicationRequest'] as const) {
       const resource = of(type);
       expect({ type, medplum: medplumErrors(resource), ours: checkStructure(type, resource) }).toEqual({
         type,
@@ -53,6 +53,9 @@ describe('checkStructure', () => {
       ['Observation', { ...of('Observation'), effectiveDateTime: '01/02/2026' }, true],
       ['Observation', { ...of('Observation'), valueQuantity: { value: 'high' } }, true],
       ['Condition', { ...of('Condition'), subject: undefined }, true],
+      ['MedicationRequest', { ...of('MedicationRequest'), intent: undefined }, true],
+      ['MedicationRequest', { ...of('MedicationRequest'), authoredOn: '2026-02-30T25:00:00Z' }, true],
+      ['MedicationRequest', { ...of('MedicationRequest'), status: 'ongoing' }, false],
       ['Patient', { ...of('Patient'), birthDate: '1980-13-01' }, true],
       ['Encounter', { ...of('Encounter'), status: 'done' }, false],
       ['Observation', { ...of('Observation'), status: 'ok' }, false],

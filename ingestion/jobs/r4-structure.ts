@@ -4,7 +4,8 @@
  * the datatypes the marts read (Reference, CodeableConcept, Coding, dates). It is deliberately
  * small: the full StructureDefinition validator (`@medplum/core`) is a dev dependency, used by the
  * tests to confirm that what it calls invalid this calls invalid too (`r4-structure.test.ts`).
- * See: https://hl7.org/fhir/R4/patient.html, encounter.html, observation.html, condition.html
+ * See: https://hl7.org/fhir/R4/patient.html, encounter.html, observation.html, condition.html,
+ * medicationrequest.html
  */
 import type { SupportedType } from '../ndjson';
 
@@ -139,6 +140,42 @@ const CHECKS: Record<SupportedType, Check[]> = {
     optional('encounter', reference, 'a Reference'),
     optional('onsetDateTime', dateTime, 'a FHIR dateTime'),
     optional('recordedDate', dateTime, 'a FHIR dateTime'),
+  ],
+  MedicationRequest: [
+    required(
+      'status',
+      code([
+        'active',
+        'on-hold',
+        'cancelled',
+        'completed',
+        'entered-in-error',
+        'stopped',
+        'draft',
+        'unknown',
+      ]),
+      'a MedicationRequest status code',
+    ),
+    required(
+      'intent',
+      code([
+        'proposal',
+        'plan',
+        'order',
+        'original-order',
+        'reflex-order',
+        'filler-order',
+        'instance-order',
+        'option',
+      ]),
+      'a MedicationRequest intent code',
+    ),
+    required('subject', reference, 'a Reference'),
+    optional('medicationCodeableConcept', codeableConcept, 'a CodeableConcept'),
+    optional('medicationReference', reference, 'a Reference'),
+    optional('encounter', reference, 'a Reference'),
+    optional('authoredOn', dateTime, 'a FHIR dateTime'),
+    optional('dosageInstruction', isObject, 'Dosage', true),
   ],
 };
 

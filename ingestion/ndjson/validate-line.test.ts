@@ -38,6 +38,27 @@ describe('validateLine', () => {
     });
   });
 
+  it('accepts a MedicationRequest under a MedicationRequest key (it names no organization, like a Condition)', () => {
+    const request = {
+      resourceType: 'MedicationRequest',
+      id: 'mr-1',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: 'Patient/p-1' },
+      encounter: { reference: 'Encounter/e-1' },
+    };
+    expect(validateLine(line(request), { org: 'org-a', type: 'MedicationRequest' })).toEqual({
+      ok: true,
+      resourceType: 'MedicationRequest',
+      id: 'mr-1',
+      resource: request,
+    });
+    expect(validateLine(line(request), { org: 'org-a', type: 'Condition' })).toMatchObject({
+      ok: false,
+      code: 'type-mismatch',
+    });
+  });
+
   it.each([
     ['not JSON', '{"resourceType":"Patient",', under, 'not-json: the line is not valid JSON'],
     ['an array', '[1,2]', under, 'not-an-object: the line is a JSON array, not a resource object'],
@@ -78,7 +99,7 @@ describe('validateLine', () => {
       'of an unsupported type',
       line({ resourceType: 'Medication', id: 'm1' }),
       { org: 'org-a', type: 'Medication' },
-      'unsupported-type: Medication has no raw table (supported: Organization, Patient, Encounter, Observation, Condition)',
+      'unsupported-type: Medication has no raw table (supported: Organization, Patient, Encounter, Observation, Condition, MedicationRequest)',
     ],
     [
       'of another type than its key',
@@ -136,7 +157,7 @@ describe('validateLine', () => {
       ok: false,
       code: 'unsupported-type',
       reason:
-        'unsupported-type: (an invalid name) has no raw table (supported: Organization, Patient, Encounter, Observation, Condition)',
+        'unsupported-type: (an invalid name) has no raw table (supported: Organization, Patient, Encounter, Observation, Condition, MedicationRequest)',
     });
   });
 });

@@ -5,7 +5,14 @@
  */
 
 /** The resource types that have a raw table. */
-export const SUPPORTED_TYPES = ['Organization', 'Patient', 'Encounter', 'Observation', 'Condition'] as const;
+export const SUPPORTED_TYPES = [
+  'Organization',
+  'Patient',
+  'Encounter',
+  'Observation',
+  'Condition',
+  'MedicationRequest',
+] as const;
 export type SupportedType = (typeof SUPPORTED_TYPES)[number];
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;

@@ -3,7 +3,15 @@
  * and since when, and the personal baselines their measurements vary around. Everything the
  * timeline later observes is derived from this profile and the same random stream.
  */
-import { AGE_BANDS, BMI_EFFECT, bandOf, HF_EFFECT, type Model, sigmoid } from './epidemiology';
+import {
+  AGE_BANDS,
+  BMI_EFFECT,
+  bandOf,
+  HF_EFFECT,
+  type Model,
+  sigmoid,
+  TREATMENT_SHARES,
+} from './epidemiology';
 import { clamp, type Random } from './random';
 
 export type HeartFailureType = 'HFrEF' | 'HFmrEF' | 'HFpEF';
@@ -33,7 +41,12 @@ export interface ClinicalProfile {
   triglycerides: number;
   ntProBnpFactor: number;
   normalEf: number;
-  /** Whether a statin is started (diabetes, heart failure, some hypertension). */
+  /**
+   * Whether the diabetes is treated with a glucose-lowering drug from its diagnosis (the rest are
+   * managed by lifestyle); see `TREATMENT_SHARES`.
+   */
+  glucoseLowering: boolean;
+  /** Whether a statin is started at the first diagnosis that calls for one. */
   statin: boolean;
 }
 
@@ -121,6 +134,19 @@ export function drawClinicalProfile(random: Random, model: Model): ClinicalProfi
     triglycerides: random.lognormal(110 * Math.exp(0.03 * (bmi - 27)) * (hasDiabetes ? 1.3 : 1), 0.4),
     ntProBnpFactor: random.lognormal(1, hasHeartFailure ? 0.8 : 0.6),
     normalEf: clamp(random.normal(62, 4.5), 52, 75),
-    statin: hasDiabetes || hasHeartFailure || (hasHypertension && random.chance(0.35)),
+    glucoseLowering:
+      diabetes !== null &&
+      random.chance(
+        diabetes.diagnosisA1c >= 7.5
+          ? TREATMENT_SHARES.glucoseLoweringHighA1c
+          : TREATMENT_SHARES.glucoseLoweringLowA1c,
+      ),
+    statin: random.chance(
+      hasDiabetes || hasHeartFailure
+        ? TREATMENT_SHARES.statinDiabetesOrHeartFailure
+        : hasHypertension
+          ? TREATMENT_SHARES.statinHypertensionOnly
+          : 0,
+    ),
   };
 }

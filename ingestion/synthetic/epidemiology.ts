@@ -62,6 +62,48 @@ export const HF_EFFECT = { age: 0.075, diabetes: 0.9, hypertension: 0.6 } as con
 
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
+/**
+ * Treatment shares: the probability that a person with the indication is prescribed the drug
+ * (README "Synthetic cohorts" has the table with the published figures they follow).
+ * - Glucose-lowering drugs: 67 % of US adults with diabetes, diagnosed or not, took one in
+ *   2015–2016 (Le et al., Diabetes Care 2020;43:1227, NHANES); a diagnosed cohort sits higher,
+ *   and mild diabetes (HbA1c < 7.5 % at diagnosis) is more often managed by lifestyle.
+ * - Metformin first line (ADA Standards of Care); SGLT2 inhibitors 9.4 % of treated adults with
+ *   diabetes in 2017–2020 (NHANES 2013–2020 analysis, 2023); second-generation agents as a whole
+ *   13.7 % (AJMC, NHANES 2005–2018) — newer years run higher, so GLP-1 RAs sit near SGLT2s.
+ * - Statins: about half of US adults with diabetes (NHANES 2011–2018, Diabetes Care
+ *   2020;43:3110; Fang et al., NEJM 2021;384:2219).
+ * - HFrEF: 73 % ACEI/ARB/ARNI, 67 % beta-blocker, 33 % MRA among eligible outpatients
+ *   (CHAMP-HF, Greene et al., JACC 2018;72:351). Less for HFmrEF / HFpEF (weaker indication).
+ */
+export const TREATMENT_SHARES = {
+  glucoseLoweringHighA1c: 0.8,
+  glucoseLoweringLowA1c: 0.5,
+  /** Of the drug-treated: metformin first; the rest start on an SGLT2 inhibitor or insulin. */
+  metforminFirstLine: 0.85,
+  /** Metformin stopped for intolerance (gastrointestinal) at a later visit. */
+  metforminStopped: 0.05,
+  /** Add-ons after the first drug, each independently. */
+  sglt2AddOn: 0.1,
+  glp1AddOn: 0.1,
+  insulinAddOn: 0.15,
+  statinDiabetesOrHeartFailure: 0.55,
+  statinHypertensionOnly: 0.3,
+  heartFailure: {
+    HFrEF: { raas: 0.73, betaBlocker: 0.67, mra: 0.33, sglt2: 0.2 },
+    HFmrEF: { raas: 0.6, betaBlocker: 0.6, mra: 0.2, sglt2: 0.15 },
+    HFpEF: { raas: 0.45, betaBlocker: 0.45, mra: 0.15, sglt2: 0.1 },
+  },
+  /** Of RAAS inhibition: an ACE inhibitor (the rest an ARB). */
+  aceInhibitor: 0.6,
+  /** Loop diuretic in heart failure: long-term, else one short course. */
+  loopDiureticLongTerm: 0.75,
+  betaBlockerStopped: 0.08,
+  mraStopped: 0.12,
+  /** A GLP-1 RA for obesity (BMI ≥ 30) without diabetes. */
+  glp1Obesity: 0.05,
+} as const;
+
 /** Inverse standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9). */
 function probit(p: number): number {
   const a = [

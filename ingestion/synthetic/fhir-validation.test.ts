@@ -44,6 +44,7 @@ describe('a 200-patient cohort', () => {
       .map((r) => ({ resource: `${r.resourceType}/${r.id}`, errors: errorsOf(r) }))
       .filter((f) => f.errors.length > 0);
     expect(cohort.length).toBeGreaterThan(200 * 20);
+    expect(cohort.filter((r) => r.resourceType === 'MedicationRequest').length).toBeGreaterThan(40);
     expect(failures.slice(0, 5)).toEqual([]);
   });
 
@@ -85,6 +86,7 @@ describe('a 200-patient cohort', () => {
       ...icd.map((c) => `http://hl7.org/fhir/sid/icd-10-cm|${c}`),
       ...loinc.map((c) => `http://loinc.org|${c}`),
       ...classes.map((c) => `http://terminology.hl7.org/CodeSystem/v3-ActCode|${c}`),
+      ...['861007', '83367', '313988'].map((c) => `http://www.nlm.nih.gov/research/umls/rxnorm|${c}`),
       ...['MR', 'SS', 'DL', 'PPN'].map((c) => `http://terminology.hl7.org/CodeSystem/v2-0203|${c}`),
       'http://terminology.hl7.org/CodeSystem/observation-category|vital-signs',
       'http://terminology.hl7.org/CodeSystem/observation-category|laboratory',

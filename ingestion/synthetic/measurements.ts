@@ -14,10 +14,15 @@ export const response = (t: number, from: number, tau: number): number =>
 export const onsetTime = (c: { onsetYearsAgo: number } | null): number =>
   c ? -c.onsetYearsAgo : Number.POSITIVE_INFINITY;
 
-/** The time a statin starts: the first diagnosis that calls for one. */
+/** The time a statin starts (medications.ts): the first diagnosis that calls for one. */
 export function statinStart(p: ClinicalProfile): number {
   if (!p.statin) return Number.POSITIVE_INFINITY;
   return Math.min(onsetTime(p.diabetes), onsetTime(p.heartFailure), onsetTime(p.hypertension));
+}
+
+/** The time glucose-lowering drugs start (metformin, medications.ts): the diabetes diagnosis, if drug-treated. */
+export function glucoseLoweringStart(p: ClinicalProfile): number {
+  return p.glucoseLowering ? onsetTime(p.diabetes) : Number.POSITIVE_INFINITY;
 }
 
 /** BMI: drifts over the years; lifestyle treatment after a diabetes diagnosis takes off ≈3 %. */
@@ -26,14 +31,24 @@ export function bmiAt(p: ClinicalProfile, t: number, random: Random): number {
   return clamp(p.bmi * (1 + p.bmiDrift * t) * (1 + beforeTreatment) + random.normal(0, 0.35), 15, 75);
 }
 
-/** HbA1c (%): climbs to the diagnosis value, then falls to the treated level. */
+/** What lifestyle treatment alone leaves above the drug-treated level (HbA1c points). */
+const LIFESTYLE_A1C_GAP = 0.4;
+
+/**
+ * HbA1c (%): climbs to the diagnosis value, then falls once glucose-lowering drugs start to the
+ * treated level; with lifestyle treatment alone it falls more slowly and less far.
+ */
 export function hba1cAt(p: ClinicalProfile, t: number, random: Random): number {
   const noise = random.normal(0, 0.12);
   if (p.diabetes) {
     const { diagnosisA1c, targetA1c } = p.diabetes;
     const dx = onsetTime(p.diabetes);
     if (t < dx) return clamp(5.8 + (diagnosisA1c - 5.8) * Math.exp((t - dx) / 1.5) + noise, 5.5, 14);
-    return clamp(targetA1c + (diagnosisA1c - targetA1c) * Math.exp(-(t - dx) / 0.35) + noise, 5.5, 14);
+    const drugs = glucoseLoweringStart(p);
+    const treated = t >= drugs ? targetA1c : targetA1c + LIFESTYLE_A1C_GAP;
+    const from = t >= drugs ? drugs : dx;
+    const tau = t >= drugs ? 0.35 : 0.6;
+    return clamp(treated + (diagnosisA1c - treated) * Math.exp(-(t - from) / tau) + noise, 5.5, 14);
   }
   if (p.prediabetes) {
     if (t >= onsetTime(p.prediabetes)) return clamp(p.prediabetes.a1c + noise * 0.6, 5.7, 6.4);

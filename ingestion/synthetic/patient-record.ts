@@ -1,6 +1,7 @@
 /**
  * One patient's whole record, derived from (seed, index) alone: the profile, the planned visits,
- * what was measured at each, the conditions on the problem list, and the Patient resource.
+ * what was measured at each, the conditions on the problem list, the prescriptions, and the
+ * Patient resource.
  */
 import type { Resource } from '@medplum/fhirtypes';
 import { type ClinicalProfile, drawClinicalProfile } from './clinical-profile';
@@ -27,6 +28,7 @@ import {
   ntProBnpAt,
   onsetTime,
 } from './measurements';
+import { buildMedicationRequests, planMedications } from './medications';
 import { metroOf, organizationId, organizationOf } from './organizations';
 import { buildPatient } from './patient-resource';
 import { createRandom, type Random } from './random';
@@ -176,14 +178,17 @@ export function generatePatientLines(
   const random = createRandom(options.seed, index, 0);
   const profile = drawClinicalProfile(random, modelFor(options.enrich === true));
   const plan = planEncounters(profile, random);
+  const medications = planMedications(profile, plan, createRandom(options.seed, index, 2));
   const start = -profile.historyYears;
 
   const lines: ResourceLine[] = [{ type: 'Patient', json: '' }];
   const conditions: ConditionRecord[] = [];
+  const encounters: BuiltEncounter[] = [];
   const bmis: { enc: BuiltEncounter; bmi: number }[] = [];
   let lastMs = asOfMs - 365 * 86_400_000;
   for (const [i, planned] of plan.entries()) {
     const enc = buildEncounter(ctx, planned.kind, planned.t, planned.hours, planned.inProgress, lines);
+    encounters.push(enc);
     lastMs = Math.max(lastMs, enc.endMs);
     const records = new Set<TrackedCondition>(planned.diagnoses);
     for (const c of planned.diagnoses) {
@@ -219,6 +224,7 @@ export function generatePatientLines(
     });
   }
   for (const c of conditions) buildCondition(ctx, c, lines);
+  buildMedicationRequests(ctx, medications, encounters, lines);
 
   const patient = buildPatient(
     ctx,
@@ -235,7 +241,7 @@ export function generatePatientLines(
  * Generates patient `index` of the cohort `options` describes. Pure: the same arguments always
  * give the same resources, whatever else is generated, so cohorts can be sharded freely.
  * The Patient comes first, then each encounter followed by what was observed at it, then the
- * conditions.
+ * conditions, then the medication requests.
  */
 export function generatePatientRecord(
   options: CohortOptions,

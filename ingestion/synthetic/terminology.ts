@@ -1,6 +1,6 @@
 /**
  * The codes the generator emits: SNOMED CT and ICD-10-CM conditions, LOINC observations with
- * UCUM units, HL7 encounter classes, US Core race and ethnicity. Codings are built once here and
+ * UCUM units, RxNorm drugs, HL7 encounter classes, US Core race and ethnicity. Codings are built once here and
  * shared by every resource (they are only ever serialized, never mutated).
  */
 
@@ -8,6 +8,7 @@ export const SYSTEM = {
   snomed: 'http://snomed.info/sct',
   icd10cm: 'http://hl7.org/fhir/sid/icd-10-cm',
   loinc: 'http://loinc.org',
+  rxnorm: 'http://www.nlm.nih.gov/research/umls/rxnorm',
   ucum: 'http://unitsofmeasure.org',
   actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
   observationCategory: 'http://terminology.hl7.org/CodeSystem/observation-category',
@@ -77,6 +78,90 @@ export const CONDITIONS = {
 } as const;
 
 export type ConditionKind = keyof typeof CONDITIONS;
+
+/** A drug: its RxNorm coding and the dosage text of its prescriptions. */
+export interface Drug {
+  code: { coding: Coding[]; text: string };
+  dosage: string;
+}
+
+const drug = (code: string, display: string, text: string, dosage: string): Drug => ({
+  code: { coding: [{ system: SYSTEM.rxnorm, code, display }], text },
+  dosage,
+});
+
+/**
+ * The drugs prescribed (medications.ts). Oral drugs carry their RxNorm clinical drug (SCD);
+ * atorvastatin, empagliflozin, semaglutide and insulin glargine their RxNorm ingredient (IN),
+ * the level at which their codes could be confirmed from public sources (README, "Synthetic
+ * cohorts"). Semaglutide appears twice: the diabetes and the obesity doses.
+ */
+export const DRUGS = {
+  metformin: drug(
+    '861007',
+    'metformin hydrochloride 500 MG Oral Tablet',
+    'Metformin 500 mg tablet',
+    '500 mg by mouth twice daily with meals',
+  ),
+  empagliflozin: drug('1545653', 'empagliflozin', 'Empagliflozin 10 mg tablet', '10 mg by mouth once daily'),
+  semaglutideDiabetes: drug(
+    '1991302',
+    'semaglutide',
+    'Semaglutide injection',
+    '0.5 mg subcutaneously once weekly',
+  ),
+  semaglutideObesity: drug(
+    '1991302',
+    'semaglutide',
+    'Semaglutide injection',
+    '2.4 mg subcutaneously once weekly',
+  ),
+  insulinGlargine: drug(
+    '274783',
+    'insulin glargine',
+    'Insulin glargine 100 units/mL',
+    '10 units subcutaneously at bedtime',
+  ),
+  atorvastatin: drug('83367', 'atorvastatin', 'Atorvastatin 20 mg tablet', '20 mg by mouth once daily'),
+  lisinopril: drug(
+    '314076',
+    'lisinopril 10 MG Oral Tablet',
+    'Lisinopril 10 mg tablet',
+    '10 mg by mouth once daily',
+  ),
+  losartan: drug(
+    '979492',
+    'losartan potassium 50 MG Oral Tablet',
+    'Losartan 50 mg tablet',
+    '50 mg by mouth once daily',
+  ),
+  carvedilol: drug(
+    '200032',
+    'carvedilol 12.5 MG Oral Tablet',
+    'Carvedilol 12.5 mg tablet',
+    '12.5 mg by mouth twice daily with food',
+  ),
+  metoprololSuccinate: drug(
+    '866427',
+    '24 HR metoprolol succinate 25 MG Extended Release Oral Tablet',
+    'Metoprolol succinate ER 25 mg tablet',
+    '25 mg by mouth once daily',
+  ),
+  furosemide: drug(
+    '313988',
+    'furosemide 40 MG Oral Tablet',
+    'Furosemide 40 mg tablet',
+    '40 mg by mouth once daily',
+  ),
+  spironolactone: drug(
+    '313096',
+    'spironolactone 25 MG Oral Tablet',
+    'Spironolactone 25 mg tablet',
+    '25 mg by mouth once daily',
+  ),
+} as const;
+
+export type DrugKind = keyof typeof DRUGS;
 
 const conceptOf = (system: string, code: string, display: string) => ({
   coding: [{ system, code, display }],

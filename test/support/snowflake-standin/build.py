@@ -36,7 +36,8 @@ import fakesnow
 import snowflake.connector
 
 ROOT = Path(__file__).resolve().parents[3]
-RAW_TABLES = ["fhir_organization", "fhir_patient", "fhir_encounter", "fhir_observation", "fhir_condition"]
+RAW_TABLES = ["fhir_organization", "fhir_patient", "fhir_encounter", "fhir_observation", "fhir_condition",
+              "fhir_medicationrequest"]
 
 NOP_REGEXES = [
     # dbt-snowflake tags its session; fakesnow has no query history to tag.

@@ -2,7 +2,7 @@
     files), with their served token ids: the `deleted` list of `_since` exports. Only resources
     with a tombstone among their versions are ranked. -#}
 {{ config(materialized='table') }}
-{%- set types = ['Patient', 'Encounter', 'Observation', 'Condition'] %}
+{%- set types = ['Patient', 'Encounter', 'Observation', 'Condition', 'MedicationRequest'] %}
 with
 {%- for type in types %}
     {%- set raw_table = source('raw', 'fhir_' ~ (type | lower)) %}
