@@ -145,7 +145,8 @@ export function createIngestionService(options: IngestionServiceOptions) {
       });
     },
     /** A presigned PUT for one NDJSON file under `org`'s upload prefix, and its job. */
-    createUpload: (org: string, size: number): Promise<UploadTicket> => uploads.create(org, size),
+    createUpload: (org: string, size: number, types: readonly string[]): Promise<UploadTicket> =>
+      uploads.create(org, size, types),
     /** Stores the body of a verified local presigned PUT and starts validating it. */
     receiveUpload: (key: string, contentType: string | undefined, body: Readable) =>
       uploads.receive(key, contentType, body),

@@ -45,6 +45,8 @@ export interface IngestionJob {
     maxBytes: number;
     expiresAt: string;
     bytes?: number;
+    /** The types the requesting token may create; a line of any other type is refused. */
+    types: string[];
     /** A large file sent in parts: the store's upload id, the part size and the number of parts. */
     multipart?: { uploadId: string; partSize: number; parts: number };
   };

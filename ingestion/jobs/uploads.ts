@@ -8,7 +8,8 @@
  * next status poll with S3; joined by the completion), and no larger than announced, it is read
  * line by line — each line passes the same
  * `checkResource` as a Bundle entry — its good lines land as one batch, every refused line is
- * recorded with its file and line number, and the upload object is removed.
+ * recorded with its file and line number, and the upload object is removed. A line of a type the
+ * requesting token could not create is refused too (`forbidden-type`), never landed.
  * See: https://hl7.org/fhir/R4/nd-json.html
  */
 import { once } from 'node:events';
@@ -89,6 +90,7 @@ export function createUploads(options: UploadsOptions) {
         await Promise.race([once(errors, 'drain'), errorsWritten]);
     };
     const at = now();
+    const allowed = new Set(job.upload!.types);
     try {
       for await (const line of readLines(await store.stream(key))) {
         counts.received += 1;
@@ -104,8 +106,14 @@ export function createUploads(options: UploadsOptions) {
           continue;
         }
         const verdict = checkResource(value, { org, now: at });
-        if (verdict.ok) await writer.writeLine(org, verdict.type, verdict.line);
-        else await refuse(line.row, verdict.code, verdict.reason);
+        if (!verdict.ok) await refuse(line.row, verdict.code, verdict.reason);
+        else if (!allowed.has(verdict.type)) {
+          await refuse(
+            line.row,
+            'forbidden-type',
+            `forbidden-type: the token granted no create on ${verdict.type}`,
+          );
+        } else await writer.writeLine(org, verdict.type, verdict.line);
       }
     } finally {
       errors.end();
@@ -154,7 +162,7 @@ export function createUploads(options: UploadsOptions) {
   }
 
   return {
-    async create(org: string, size: number): Promise<UploadTicket> {
+    async create(org: string, size: number, types: readonly string[]): Promise<UploadTicket> {
       if (size > options.uploadMaxBytes) {
         throw payloadTooLarge(`Uploads are limited to ${options.uploadMaxBytes} bytes`);
       }
@@ -165,7 +173,7 @@ export function createUploads(options: UploadsOptions) {
       const headers = { 'Content-Type': NDJSON_TYPE };
       const ticket = { method: 'PUT' as const, headers, expiresAt, maxBytes: size };
       if (size <= options.uploadPartBytes) {
-        job.upload = { key, maxBytes: size, expiresAt };
+        job.upload = { key, maxBytes: size, expiresAt, types: [...types] };
         await jobs.put(job);
         const url = await store.presign(key, {
           method: 'PUT',
@@ -177,7 +185,13 @@ export function createUploads(options: UploadsOptions) {
       const partSize = Math.max(options.uploadPartBytes, Math.ceil(size / MAX_PARTS));
       const count = Math.ceil(size / partSize);
       const uploadId = await store.createMultipartUpload(key, { contentType: NDJSON_TYPE });
-      job.upload = { key, maxBytes: size, expiresAt, multipart: { uploadId, partSize, parts: count } };
+      job.upload = {
+        key,
+        maxBytes: size,
+        expiresAt,
+        types: [...types],
+        multipart: { uploadId, partSize, parts: count },
+      };
       await jobs.put(job);
       const parts = [];
       for (let partNumber = 1; partNumber <= count; partNumber++) {

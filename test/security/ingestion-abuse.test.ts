@@ -253,6 +253,38 @@ describe('presigned NDJSON uploads', () => {
     expect((await s.put(ticket.url, body)).status).toBe(409);
   });
 
+  it('takes an upload from a token that may create some types, and refuses the lines of the others by line', async () => {
+    const res = await s.call(
+      org,
+      '/v1/ingestion/upload-url',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ size: 10 }) },
+      ['system/*.rs'],
+    );
+    expect(res.status).toBe(403);
+    expect(await issueOf(res)).toMatchObject({ code: 'forbidden' });
+
+    const body = lines(23).join('\n'); // Patient, Encounter, Observation, Condition
+    const ticket = await s.uploadUrl(org, Buffer.byteLength(body), [
+      'system/Patient.c',
+      'system/Encounter.cu',
+    ]);
+    expect((await s.put(ticket.url, body)).status).toBe(200);
+    const location = `/v1/ingestion/jobs/${ticket.job.id as string}`;
+    const job = await s.settle(org, location, ['landed', 'failed']);
+    expect(job).toMatchObject({
+      state: 'landed',
+      counts: { received: 4, landed: 2, rejected: 2 },
+      reasons: { 'forbidden-type': 2 },
+    });
+    const errors = (await (await s.call(org, `${location}/errors`)).text()).trim().split('\n');
+    expect(errors.map((l) => [(JSON.parse(l) as Json).line, l.match(/create on (\w+)/)?.[1]])).toEqual([
+      [3, 'Observation'],
+      [4, 'Condition'],
+    ]);
+    const landed = (await landedLines(`org=${org}/`)).filter((l) => (l.id as string).startsWith('up-23-'));
+    expect(landed.map((l) => l.resourceType).sort()).toEqual(['Encounter', 'Patient']);
+  });
+
   it('refuses tampered URLs, URLs re-targeted at another organization or outside uploads, with 403', async () => {
     const ticket = await s.uploadUrl(org, 100_000);
     const body = lines(21).join('\n');

@@ -55,12 +55,17 @@ export async function openDoorsApp(cohort: CohortOptions, env: Record<string, st
     }
   };
   /** Asks for an upload URL as `org`; returns the ticket (throws unless 201). */
-  const uploadUrl = async (org: string, size: number) => {
-    const res = await call(org, '/v1/ingestion/upload-url', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ contentType: 'application/fhir+ndjson', size }),
-    });
+  const uploadUrl = async (org: string, size: number, scopes?: string[]) => {
+    const res = await call(
+      org,
+      '/v1/ingestion/upload-url',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ contentType: 'application/fhir+ndjson', size }),
+      },
+      scopes,
+    );
     if (res.status !== 201) throw new Error(`upload-url: ${res.status} ${await res.text()}`);
     return (await res.json()) as { url: string; expiresAt: string; maxBytes: number; job: Json };
   };

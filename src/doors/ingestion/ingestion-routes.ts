@@ -71,7 +71,10 @@ export function createIngestionRoutes({ service, baseUrl }: IngestionRoutesOptio
 
   app.post('/upload-url', async (c) => {
     const ctx = c.get('ctx');
-    requireInteraction(ctx, SUPPORTED_TYPES, 'c');
+    // The file's types are unknown until it is read: the ticket carries the types this token may
+    // create, and a line of any other type is refused with a reason when the file lands.
+    const creatable = SUPPORTED_TYPES.filter((t) => allows(ctx.principal.scopes, t, 'c'));
+    if (creatable.length === 0) throw forbidden('The token does not grant c on any resource type');
     const body = (await c.req.json().catch(() => null)) as { contentType?: unknown; size?: unknown } | null;
     if (body?.contentType !== undefined && body.contentType !== NDJSON_TYPE) {
       throw unsupportedMediaType(`Uploads must be ${NDJSON_TYPE}`);
@@ -80,7 +83,7 @@ export function createIngestionRoutes({ service, baseUrl }: IngestionRoutesOptio
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) {
       throw badRequest('size (the file size in bytes, a positive integer) is required', ['size']);
     }
-    const ticket = await service.createUpload(ctx.principal.organizationId, size);
+    const ticket = await service.createUpload(ctx.principal.organizationId, size, creatable);
     return c.json(
       {
         ...(ticket.url && { url: ticket.url }),
