@@ -1,12 +1,14 @@
 import type { ResourceType } from '../src/fhir/search-parameters';
 import { conditionResolvers } from './condition';
 import { encounterResolvers } from './encounter';
+import { medicationRequestResolvers } from './medication-request';
 import { observationResolvers } from './observation';
 import { patientResolvers } from './patient';
 import type { TypeResolvers } from './resource';
 
 export * from './condition';
 export * from './encounter';
+export * from './medication-request';
 export * from './observation';
 export * from './patient';
 export {
@@ -24,4 +26,5 @@ export const RESOLVERS: Readonly<Record<ResourceType, TypeResolvers>> = {
   Encounter: encounterResolvers,
   Observation: observationResolvers,
   Condition: conditionResolvers,
+  MedicationRequest: medicationRequestResolvers,
 };

@@ -4,7 +4,13 @@
  * all derived from these tables, so what the server advertises is what it does.
  * See: https://hl7.org/fhir/R4/search.html and https://hl7.org/fhir/R4/searchparameter-registry.html
  */
-export const RESOURCE_TYPES = ['Patient', 'Encounter', 'Observation', 'Condition'] as const;
+export const RESOURCE_TYPES = [
+  'Patient',
+  'Encounter',
+  'Observation',
+  'Condition',
+  'MedicationRequest',
+] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 export type SearchParamType = 'token' | 'string' | 'date' | 'reference' | 'quantity';
@@ -276,6 +282,62 @@ export const RESOURCE_DEFS: Readonly<Record<ResourceType, ResourceDef>> = {
     sorts: {
       ...common.sorts,
       'onset-date': { column: 'onset_start', cast: 'timestamp' },
+      code: { column: 'code', cast: 'varchar' },
+    },
+  },
+  MedicationRequest: {
+    type: 'MedicationRequest',
+    table: 'api.fct_medication_request_api',
+    parents: { Patient: 'patient_id', Encounter: 'encounter_id' },
+    params: [
+      common.id,
+      common.lastUpdated,
+      patientRef('patient', 'MedicationRequest.subject.where(resolve() is Patient)'),
+      patientRef('subject', 'MedicationRequest.subject'),
+      encounterRef('MedicationRequest.encounter'),
+      {
+        name: 'code',
+        type: 'token',
+        expression: '(MedicationRequest.medication as CodeableConcept)',
+        description: 'The medication, as an RxNorm code (system|code, code or |code)',
+        target: { kind: 'tokens', column: 'code_tokens' },
+      },
+      {
+        name: 'status',
+        type: 'token',
+        expression: 'MedicationRequest.status',
+        description:
+          'active | on-hold | cancelled | completed | entered-in-error | stopped | draft | unknown',
+        target: {
+          kind: 'code',
+          column: 'status',
+          system: 'http://hl7.org/fhir/CodeSystem/medicationrequest-status',
+        },
+      },
+      {
+        name: 'intent',
+        type: 'token',
+        expression: 'MedicationRequest.intent',
+        description:
+          'proposal | plan | order | original-order | reflex-order | filler-order | instance-order | option',
+        target: {
+          kind: 'code',
+          column: 'intent',
+          system: 'http://hl7.org/fhir/CodeSystem/medicationrequest-intent',
+        },
+      },
+      {
+        name: 'authoredon',
+        type: 'date',
+        expression: 'MedicationRequest.authoredOn',
+        description: 'When the prescription was initially written',
+        target: { kind: 'date', lo: 'authored_on', hi: 'authored_on', cast: 'timestamp' },
+      },
+    ],
+    sorts: {
+      ...common.sorts,
+      authoredon: { column: 'authored_on', cast: 'timestamp' },
+      status: { column: 'status', cast: 'varchar' },
       code: { column: 'code', cast: 'varchar' },
     },
   },

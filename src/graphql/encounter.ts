@@ -1,9 +1,13 @@
 /** The Encounter type and its roots. See https://hl7.org/fhir/R4/encounter.html */
-import { conditionsOfEncounter, observationsOfEncounter } from '../../resolvers';
+import {
+  conditionsOfEncounter,
+  medicationRequestsOfEncounter,
+  observationsOfEncounter,
+} from '../../resolvers';
 import { builder } from './builder';
 import { addRootFields, childConnection, referenceField } from './connections';
 import { CodeableConcept, Coding, list, obj, Period, str } from './fhir-datatypes';
-import { ConditionRef, EncounterRef, fhir, ObservationRef, PatientRef } from './refs';
+import { ConditionRef, EncounterRef, fhir, MedicationRequestRef, ObservationRef, PatientRef } from './refs';
 
 builder.objectType(EncounterRef, {
   description: 'An interaction between a patient and a provider (FHIR Encounter).',
@@ -17,6 +21,7 @@ builder.objectType(EncounterRef, {
     subject: referenceField(t, PatientRef, 'Patient'),
     observations: childConnection(t, ObservationRef, observationsOfEncounter),
     conditions: childConnection(t, ConditionRef, conditionsOfEncounter),
+    medicationRequests: childConnection(t, MedicationRequestRef, medicationRequestsOfEncounter),
   }),
 });
 

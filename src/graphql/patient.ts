@@ -1,9 +1,14 @@
 /** The Patient type and its roots. See https://hl7.org/fhir/R4/patient.html */
-import { conditionsOfPatient, encountersOfPatient, observationsOfPatient } from '../../resolvers';
+import {
+  conditionsOfPatient,
+  encountersOfPatient,
+  medicationRequestsOfPatient,
+  observationsOfPatient,
+} from '../../resolvers';
 import { builder } from './builder';
 import { addRootFields, childConnection } from './connections';
 import { HumanName, Identifier, list, str } from './fhir-datatypes';
-import { ConditionRef, EncounterRef, fhir, ObservationRef, PatientRef } from './refs';
+import { ConditionRef, EncounterRef, fhir, MedicationRequestRef, ObservationRef, PatientRef } from './refs';
 
 builder.objectType(PatientRef, {
   description: 'Demographics of a person receiving care (FHIR Patient; ids and identifiers tokenized).',
@@ -17,6 +22,7 @@ builder.objectType(PatientRef, {
     encounters: childConnection(t, EncounterRef, encountersOfPatient),
     observations: childConnection(t, ObservationRef, observationsOfPatient),
     conditions: childConnection(t, ConditionRef, conditionsOfPatient),
+    medicationRequests: childConnection(t, MedicationRequestRef, medicationRequestsOfPatient),
   }),
 });
 

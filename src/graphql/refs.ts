@@ -1,4 +1,4 @@
-/** Object refs of the four resource types, declared apart from their fields so edges can point both ways. */
+/** Object refs of the resource types, declared apart from their fields so edges can point both ways. */
 import type { ResourceRow } from '../repository';
 import { builder } from './builder';
 
@@ -6,6 +6,7 @@ export const PatientRef = builder.objectRef<ResourceRow>('Patient');
 export const EncounterRef = builder.objectRef<ResourceRow>('Encounter');
 export const ObservationRef = builder.objectRef<ResourceRow>('Observation');
 export const ConditionRef = builder.objectRef<ResourceRow>('Condition');
+export const MedicationRequestRef = builder.objectRef<ResourceRow>('MedicationRequest');
 
 const parsed = new WeakMap<ResourceRow, Record<string, unknown>>();
 

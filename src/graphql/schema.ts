@@ -6,6 +6,7 @@ import './patient';
 import './encounter';
 import './observation';
 import './condition';
+import './medication-request';
 
 export const schema = builder.toSchema();
 

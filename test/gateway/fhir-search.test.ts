@@ -277,3 +277,66 @@ describe('Condition search', () => {
     );
   });
 });
+
+describe('MedicationRequest search', () => {
+  it('matches patient, encounter, code, status, intent and authoredon', async () => {
+    const all = x.resources('MedicationRequest', org).map((r) => r.resource);
+    const m = all.find((r) => r.status === 'stopped' || r.status === 'completed') ?? all[0]!;
+    const pid = ref(m, 'subject')!;
+    expect(await search(`MedicationRequest?patient=${x.token(org, 'Patient', pid)}`)).toEqual(
+      nonEmpty(x.ids('MedicationRequest', org, (r) => ref(r, 'subject') === pid)),
+    );
+    const eid = ref(m, 'encounter')!;
+    expect(await search(`MedicationRequest?encounter=Encounter/${x.token(org, 'Encounter', eid)}`)).toEqual(
+      nonEmpty(x.ids('MedicationRequest', org, (r) => ref(r, 'encounter') === eid)),
+    );
+    const [system, code] = codings(m.medicationCodeableConcept)[0]!;
+    expect(system).toBe('http://www.nlm.nih.gov/research/umls/rxnorm');
+    expect(await search(`MedicationRequest?code=${encodeURIComponent(`${system}|${code}`)}`)).toEqual(
+      nonEmpty(
+        x.ids('MedicationRequest', org, (r) =>
+          codings(r.medicationCodeableConcept).some(([s, k]) => s === system && k === code),
+        ),
+      ),
+    );
+    for (const status of ['active', String(m.status)]) {
+      expect(await search(`MedicationRequest?status=${status}`)).toEqual(
+        nonEmpty(x.ids('MedicationRequest', org, (r) => r.status === status)),
+      );
+    }
+    expect(await search('MedicationRequest?status=active,stopped,completed')).toEqual(
+      sorted(x.ids('MedicationRequest', org, () => true)),
+    );
+    expect(
+      await search(
+        `MedicationRequest?status=${encodeURIComponent('http://hl7.org/fhir/CodeSystem/medicationrequest-status|active')}`,
+      ),
+    ).toEqual(x.ids('MedicationRequest', org, (r) => r.status === 'active'));
+    expect(await search('MedicationRequest?intent=order')).toEqual(
+      nonEmpty(x.ids('MedicationRequest', org, (r) => r.intent === 'order')),
+    );
+    expect(await search('MedicationRequest?intent=plan')).toEqual([]);
+    // Around the chosen request's own month, so both sides hold it or its neighbours.
+    const month = (m.authoredOn as string).slice(0, 7);
+    const [start, end] = implicitRange(month);
+    for (const prefix of ['ge', 'le', 'eq'] as const) {
+      expect(await search(`MedicationRequest?authoredon=${prefix}${month}`)).toEqual(
+        nonEmpty(
+          x.ids('MedicationRequest', org, (r) => {
+            const t = Date.parse(r.authoredOn as string);
+            return dateMatches(prefix, start, end, t, t);
+          }),
+        ),
+      );
+    }
+  });
+
+  it('sorts by authoredon, newest first, with the id as the tie-break', async () => {
+    const page = await client.bundle('MedicationRequest?_sort=-authoredon&_count=1000');
+    const dates = (page.entry as { resource: Json }[]).map((e) =>
+      Date.parse(e.resource.authoredOn as string),
+    );
+    expect(dates.length).toBe(x.ids('MedicationRequest', org, () => true).length);
+    expect(dates).toEqual([...dates].sort((a, b) => b - a));
+  });
+});

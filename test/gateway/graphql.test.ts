@@ -60,8 +60,14 @@ const NESTED = /* GraphQL */ `
         encounters(first: 3) { totalCount edges { node { id resource
           subject { id }
           observations(first: 4) { totalCount edges { node { id valueQuantity { value unit } encounter { id } } } }
+          medicationRequests(first: 2) { totalCount edges { node { id } } }
         } } }
         conditions(first: 2) { edges { node { id code { coding { system code } } } } }
+        medicationRequests(first: 5) { totalCount edges { node { id status intent authoredOn
+          medicationCodeableConcept { coding { system code display } text }
+          dosageInstruction { text boundsPeriod { start end } }
+          
+        } } }
       } }
     }
   }
@@ -79,6 +85,7 @@ describe('GraphQL batching', () => {
         'api.fct_encounter_api': 3, // Observation.encounter by id, encounters per patient, their counts
         'api.fct_observation_api': 2, // observations per encounter, their counts
         'api.fct_condition_api': 1,
+        'api.fct_medication_request_api': 4, // per encounter and per patient, each with its counts
       });
       for (const sql of statements) expect(sql).toMatch(/organization_id = \?/);
     },
@@ -103,8 +110,78 @@ describe('GraphQL batching', () => {
         );
         for (const o of (obs.edges as Json[]).map((edge) => edge.node as Json))
           expect(o.encounter).toEqual({ id: e.id });
+        expect((e.medicationRequests as Json).totalCount).toBe(
+          x.ids('MedicationRequest', org, (m) => x.token(org, 'Encounter', x.refId(m.encounter)!) === e.id)
+            .length,
+        );
+      }
+      const prescriptions = p.medicationRequests as Json;
+      const rawRequests = x
+        .resources('MedicationRequest', org)
+        .filter((r) => x.refId(r.resource.subject) === raw.resource.id);
+      expect(prescriptions.totalCount).toBe(rawRequests.length);
+      for (const m of (prescriptions.edges as Json[]).map((edge) => edge.node as Json)) {
+        const rest = await app.request(`/v1/fhir/MedicationRequest/${m.id}`, {
+          headers: { 'x-test-org': org },
+        });
+        const resource = (await rest.json()) as Json;
+        expect(m).toMatchObject({
+          status: resource.status,
+          intent: resource.intent,
+          authoredOn: resource.authoredOn,
+          medicationCodeableConcept: resource.medicationCodeableConcept,
+        });
+        expect((m.dosageInstruction as Json[])[0]!.text).toBe(
+          (resource.dosageInstruction as Json[])[0]!.text,
+        );
       }
     }
+    const withPrescriptions = ((res.data!.patients as Json).edges as Json[]).filter(
+      (e) => ((e.node as Json).medicationRequests as Json).totalCount !== 0,
+    );
+    expect(withPrescriptions.length).toBeGreaterThan(0);
+  });
+});
+
+describe('GraphQL MedicationRequest', () => {
+  it('resolves the root search with its subject and encounter in one query per type, as in the raw data', async () => {
+    const res = await gql(`{ medicationRequests(first: 60, sort: "-authoredon") { totalCount edges { node {
+      id authoredOn subject { id } encounter { id }
+    } } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(perTable()).toEqual({
+      'api.fct_medication_request_api': 2, // the page and its totalCount
+      'api.dim_patient_api': 1,
+      'api.fct_encounter_api': 1,
+    });
+    const raw = new Map(
+      x
+        .resources('MedicationRequest', org)
+        .map((r) => [x.token(org, 'MedicationRequest', r.resource.id), r.resource]),
+    );
+    const nodes = ((res.data!.medicationRequests as Json).edges as Json[]).map((e) => e.node as Json);
+    expect(nodes.length).toBe(Math.min(60, raw.size));
+    for (const m of nodes) {
+      const source = raw.get(m.id as string)!;
+      expect(m).toEqual({
+        id: m.id,
+        authoredOn: source.authoredOn,
+        subject: { id: x.token(org, 'Patient', x.refId(source.subject)!) },
+        encounter: { id: x.token(org, 'Encounter', x.refId(source.encounter)!) },
+      });
+    }
+    const dates = nodes.map((m) => Date.parse(m.authoredOn as string));
+    expect(dates).toEqual([...dates].sort((a, b) => b - a));
+  });
+
+  it('refuses the edge without MedicationRequest scopes and leaves the rest of the answer', async () => {
+    const res = await gql(
+      '{ patients(first: 1) { edges { node { id medicationRequests(first: 1) { totalCount } } } } }',
+      {},
+      ['system/Patient.rs'],
+    );
+    expect(res.errors?.[0]?.message).toMatch(/does not grant/);
+    expect(((res.data?.patients as Json | undefined)?.edges as Json[] | undefined)?.length).toBe(1);
   });
 });
 

@@ -32,12 +32,8 @@ afterAll(async () => {
 
 const all = (type: string, org: string) => x.ids(type, org, () => true);
 const MISSING = (type: string) => tokenize('no-such-salt-000000', 'nobody', type, 'missing');
-const GRAPHQL_FIELD: Record<string, string> = {
-  Patient: 'patient',
-  Encounter: 'encounter',
-  Observation: 'observation',
-  Condition: 'condition',
-};
+/** The GraphQL root of a type is its name in lower camel case (`MedicationRequest` → `medicationRequest`). */
+const graphqlField = (type: string) => type[0]!.toLowerCase() + type.slice(1);
 
 /** Calls the app as `org` and checks every mart statement it issued was bound to `org` only. */
 async function as(org: string, path: string, init: RequestInit = {}): Promise<Response> {
@@ -111,6 +107,8 @@ describe('tenant isolation over REST', () => {
       `/v1/fhir/Observation?encounter=${theirEncounter}`,
       `/v1/fhir/Condition?patient=${theirPatient}`,
       `/v1/fhir/Condition?encounter=${theirEncounter}`,
+      `/v1/fhir/MedicationRequest?patient=${theirPatient}`,
+      `/v1/fhir/MedicationRequest?encounter=${theirEncounter}`,
     ]) {
       expect(await searchAll(own, path)).toEqual([]);
     }
@@ -167,7 +165,7 @@ describe('tenant isolation over REST', () => {
 describe('tenant isolation over GraphQL', () => {
   it("answers another organization's id exactly as a missing one, for every root field", async () => {
     for (const type of RESOURCE_TYPES) {
-      const field = GRAPHQL_FIELD[type]!;
+      const field = graphqlField(type);
       const query = `query($id: ID!) { ${field}(id: $id) { id resource } }`;
       const a = await gql(own, query, { id: all(type, foreign)[0] });
       const b = await gql(own, query, { id: MISSING(type) });
