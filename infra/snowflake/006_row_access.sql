@@ -2,8 +2,10 @@
 -- access policy on every api mart lets a role see only the organizations it is entitled to
 -- (governance.org_entitlements), the transformer (dbt, which builds the marts) seeing all.
 -- The gateway's api_reader is entitled to the tenants it serves; an analyst or partner role
--- only to its own. Idempotent. dbt's table marts are rebuilt (`create or replace`) on every run,
--- which drops their policies: the dbt task runs this script after each build (README "Snowflake").
+-- only to its own. Idempotent. Run it before the first dbt build: dbt creates every api mart
+-- with this policy attached (`+row_access_policy` in dbt/dbt_project.yml, written by
+-- dbt-snowflake into the `create or replace table` itself), so each rebuild keeps it; the
+-- transformer needs APPLY on the policy for that.
 create schema if not exists fhir_gateway.governance;
 
 create table if not exists fhir_gateway.governance.org_entitlements (
@@ -22,21 +24,5 @@ or exists (
     where e.organization_id = row_organization_id and is_role_in_session(e.role_name)
 );
 
-alter table fhir_gateway.api.dim_patient_api drop all row access policies;
-alter table fhir_gateway.api.dim_patient_api
-add row access policy fhir_gateway.governance.organization_rows on (organization_id);
-alter table fhir_gateway.api.dim_patient_identifier_api drop all row access policies;
-alter table fhir_gateway.api.dim_patient_identifier_api
-add row access policy fhir_gateway.governance.organization_rows on (organization_id);
-alter table fhir_gateway.api.fct_encounter_api drop all row access policies;
-alter table fhir_gateway.api.fct_encounter_api
-add row access policy fhir_gateway.governance.organization_rows on (organization_id);
-alter table fhir_gateway.api.fct_observation_api drop all row access policies;
-alter table fhir_gateway.api.fct_observation_api
-add row access policy fhir_gateway.governance.organization_rows on (organization_id);
-alter table fhir_gateway.api.fct_condition_api drop all row access policies;
-alter table fhir_gateway.api.fct_condition_api
-add row access policy fhir_gateway.governance.organization_rows on (organization_id);
-alter table fhir_gateway.api.fct_medication_request_api drop all row access policies;
-alter table fhir_gateway.api.fct_medication_request_api
-add row access policy fhir_gateway.governance.organization_rows on (organization_id);
+grant usage on schema fhir_gateway.governance to role fhir_transformer;
+grant apply on row access policy fhir_gateway.governance.organization_rows to role fhir_transformer;

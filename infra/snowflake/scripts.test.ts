@@ -26,7 +26,6 @@ const IGNORED_BY_STANDIN: Record<string, string> = {
   'create warehouse': 'no virtual warehouses',
   'create user': 'no users',
   'create row access policy': 'no row access policies',
-  'alter table fhir_gateway.api': 'attaching row access policies',
   'create masking policy': 'no masking policies',
   'alter table if exists fhir_gateway.staging': 'setting masking policies on columns',
 };

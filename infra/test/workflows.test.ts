@@ -73,6 +73,16 @@ describe('the GitHub workflows', () => {
     expect(read('dbt_ci.yml')).not.toMatch(/BEGIN (RSA |ENCRYPTED )?PRIVATE KEY/);
   });
 
+  it("install the uv of bin/setup-python.js, as the dbt runner's image does", () => {
+    const uv = /const UV_VERSION = '([\d.]+)'/.exec(
+      readFileSync(repoPath('bin/setup-python.js'), 'utf8'),
+    )?.[1];
+    expect(uv).toMatch(/^\d+\.\d+\.\d+$/);
+    expect([...read('dbt_ci.yml').matchAll(/uv==([\d.]+)/g)].map((m) => m[1])).toEqual([uv]);
+    const image = readFileSync(repoPath('dbt/Dockerfile'), 'utf8');
+    expect([...image.matchAll(/ghcr\.io\/astral-sh\/uv:([\d.]+)/g)].map((m) => m[1])).toEqual([uv]);
+  });
+
   it('deploy with GitHub OIDC and no stored AWS keys', () => {
     const text = read('deploy.yml');
     const job = parse(text).jobs.deploy;

@@ -19,7 +19,7 @@ each statement's outcome (infra/snowflake/scripts.test.ts).
 Statements fakesnow does not implement and that change nothing a test can read are answered as
 no-ops (NOP_REGEXES, each with its reason).
 
-Usage: .venv/bin/python build.py --db-path DIR [--database FHIR_GATEWAY] [--raw RAW.duckdb]
+Usage: .venv/bin/python build.py --db-path DIR [--database FHIR_GATEWAY] [--raw RAW.duckdb | --empty-raw]
        [--marts BUILD.duckdb | -- build --select ...]
 """
 
@@ -60,12 +60,16 @@ def statements(script: str) -> list[str]:
     return [s.strip() for s in text.split(";") if s.strip()]
 
 
-def build_raw(database: str, raw_file: str) -> None:
+def build_raw(database: str, raw_file: str | None) -> None:
+    """The raw tables (001, 002), filled from `raw_file` (none: left empty)."""
     conn = connect(database)
     cur = conn.cursor()
     for name in ("001_database.sql", "002_raw_tables.sql"):
         for statement in statements((ROOT / "infra/snowflake" / name).read_text()):
             cur.execute(statement)
+    if raw_file is None:
+        conn.close()
+        return
     duck = conn._duck_conn  # noqa: SLF001 - fakesnow's DuckDB connection: the copy that stands in for Snowpipe
     duck.execute(f"attach '{raw_file}' as loader_raw (read_only)")
     for table in RAW_TABLES:
@@ -132,6 +136,7 @@ def main() -> int:
     parser.add_argument("--db-path", required=True)
     parser.add_argument("--database", default="FHIR_GATEWAY")
     parser.add_argument("--raw", help="the local loader's raw-tables.duckdb to copy the raw rows from")
+    parser.add_argument("--empty-raw", action="store_true", help="create the raw tables without rows (no --raw)")
     parser.add_argument("--marts", help="a DuckDB marts build to copy the api marts from (instead of dbt)")
     parser.add_argument("--scripts", action="store_true", help="apply infra/snowflake/*.sql twice, reporting each statement")
     parser.add_argument("dbt_args", nargs="*", help="dbt's command and arguments (none: raw tables only)")
@@ -142,7 +147,7 @@ def main() -> int:
         connect(args.database.upper())
         if args.scripts:
             apply_scripts(args.database.upper())
-        if args.raw:
+        if args.raw or args.empty_raw:
             build_raw(args.database.upper(), args.raw)
         if args.marts:
             copy_marts(args.database.upper(), args.marts)

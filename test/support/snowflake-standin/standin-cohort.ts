@@ -42,12 +42,18 @@ export function standinEnv(accessUrl: string, privateKeyPath: string): Record<st
   };
 }
 
-/** Runs `build.py` (raw tables, marts or the object scripts into the stand-in's database files); resolves with its stdout. */
-export async function runStandinBuild(args: readonly string[]): Promise<string> {
+/**
+ * Runs `build.py` (raw tables, marts, dbt or the object scripts into the stand-in's database
+ * files) with `env` added to this process's environment; resolves with its stdout.
+ */
+export async function runStandinBuild(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<string> {
   const { stdout } = await promisify(execFile)(
     join(ROOT, '.venv/bin/python'),
     ['-W', 'ignore', join(import.meta.dirname, 'build.py'), ...args],
-    { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+    { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
   );
   return stdout;
 }
