@@ -20,7 +20,7 @@ export {
   type TypeResolvers,
 } from './resource';
 
-/** Read, load and search per resource type, for adapters that route by type (REST, GraphQL roots). */
+/** Read, load and search per resource type (and its search definition), for adapters that route by type (REST, GraphQL roots, export, the CapabilityStatement). */
 export const RESOLVERS: Readonly<Record<ResourceType, TypeResolvers>> = {
   Patient: patientResolvers,
   Encounter: encounterResolvers,

@@ -1,12 +1,13 @@
 /**
- * What reading and searching a resource type means, shared by the four resource modules:
+ * What reading and searching a resource type means, shared by the resource modules (each
+ * passes its own search definition):
  * scope checks, the not-found answer (the same for another organization's id), search
  * pages with their cursors and totals. REST routes and GraphQL fields both end up here.
  */
 import { allows, type Interaction } from '../src/auth/scopes';
 import type { RequestContext } from '../src/context';
 import { forbidden, notFound } from '../src/fhir/operation-outcome';
-import type { ResourceType } from '../src/fhir/search-parameters';
+import type { ResourceSearchDef, ResourceType } from '../src/fhir/search-parameters';
 import { type ParseOptions, parseSearchRequest, type SearchRequest } from '../src/fhir/search-request';
 import type { ParentType, ResourceRow, SearchPage } from '../src/repository';
 
@@ -18,6 +19,8 @@ export interface SearchResult {
   hasNext: boolean;
   /** The opaque cursor of the next page, when there is one (signed on first read). */
   readonly nextCursor: string | undefined;
+  /** The opaque cursor just after `row` (a row of this result), for connection edges. */
+  cursorAt(row: ResourceRow): string;
   /** Present when `_total=accurate` (or `estimate`) or `_summary=count` was asked. */
   total?: number;
 }
@@ -52,12 +55,12 @@ export function loadResource(
 /** Parses and runs a top-level search. */
 export function searchResources(
   ctx: RequestContext,
-  type: ResourceType,
+  def: ResourceSearchDef,
   params: SearchParams,
   options: ParseOptions = {},
 ): Promise<SearchResult> {
-  requireScope(ctx, type, 's');
-  return runSearch(ctx, parseSearchRequest(type, params, options));
+  requireScope(ctx, def.type, 's');
+  return runSearch(ctx, parseSearchRequest(def, params, options));
 }
 
 async function runSearch(ctx: RequestContext, request: SearchRequest): Promise<SearchResult> {
@@ -81,22 +84,23 @@ function pageResult(ctx: RequestContext, request: SearchRequest, page: SearchPag
     get nextCursor() {
       return next && ctx.repository.encodeCursor(request, next);
     },
+    cursorAt: (row) => ctx.repository.encodeCursor(request, { values: row.sortValues, id: row.id }),
   };
 }
 
 const parsedEdgeRequests = new WeakMap<RequestContext, Map<string, SearchRequest>>();
 
 /** Parses edge arguments once per request: every sibling parent of an edge shares them. */
-function parseEdgeRequest(ctx: RequestContext, type: ResourceType, params: SearchParams): SearchRequest {
+function parseEdgeRequest(ctx: RequestContext, def: ResourceSearchDef, params: SearchParams): SearchRequest {
   let parsed = parsedEdgeRequests.get(ctx);
   if (!parsed) {
     parsed = new Map();
     parsedEdgeRequests.set(ctx, parsed);
   }
-  const key = `${type}${JSON.stringify(params)}`;
+  const key = `${def.type}${JSON.stringify(params)}`;
   let request = parsed.get(key);
   if (!request) {
-    request = parseSearchRequest(type, params);
+    request = parseSearchRequest(def, params);
     parsed.set(key, request);
   }
   return request;
@@ -122,40 +126,43 @@ export function countResources(ctx: RequestContext, request: SearchRequest): Pro
 /** A page of `type` resources under one parent; batched with every sibling parent in the request. */
 export async function searchChildren(
   ctx: RequestContext,
-  type: ResourceType,
+  def: ResourceSearchDef,
   parent: ParentType,
   parentId: string,
   params: SearchParams,
 ): Promise<SearchResult> {
-  requireScope(ctx, type, 's');
-  const request = parseEdgeRequest(ctx, type, params);
+  requireScope(ctx, def.type, 's');
+  const request = parseEdgeRequest(ctx, def, params);
   return pageResult(ctx, request, await ctx.loaders.children(request, parent).load(parentId));
 }
 
 /** The number of `type` resources under one parent matching `params`; batched like `searchChildren`. */
 export function countChildren(
   ctx: RequestContext,
-  type: ResourceType,
+  def: ResourceSearchDef,
   parent: ParentType,
   parentId: string,
   params: SearchParams,
 ): Promise<number> {
-  requireScope(ctx, type, 's');
-  return ctx.loaders.childCounts(parseEdgeRequest(ctx, type, params), parent).load(parentId);
+  requireScope(ctx, def.type, 's');
+  return ctx.loaders.childCounts(parseEdgeRequest(ctx, def, params), parent).load(parentId);
 }
 
-/** What a resource type offers every adapter: read (404 when missing), load (null) and search. */
+/** What a resource type offers every adapter: its search definition, read (404 when missing), load (null) and search. */
 export interface TypeResolvers {
+  readonly definition: ResourceSearchDef;
   read(ctx: RequestContext, id: string): Promise<ResourceRow>;
   load(ctx: RequestContext, id: string): Promise<ResourceRow | null>;
   search(ctx: RequestContext, params: SearchParams, options?: ParseOptions): Promise<SearchResult>;
 }
 
-export function typeResolvers(type: ResourceType): TypeResolvers {
+export function typeResolvers(definition: ResourceSearchDef): TypeResolvers {
+  const { type } = definition;
   return {
+    definition,
     read: (ctx, id) => readResource(ctx, type, id),
     load: (ctx, id) => loadResource(ctx, type, id),
-    search: (ctx, params, options) => searchResources(ctx, type, params, options),
+    search: (ctx, params, options) => searchResources(ctx, definition, params, options),
   };
 }
 
@@ -166,10 +173,10 @@ export interface EdgeResolvers {
   count(ctx: RequestContext, parentId: string, params?: SearchParams): Promise<number>;
 }
 
-export function edgeResolvers(type: ResourceType, parent: ParentType): EdgeResolvers {
+export function edgeResolvers(definition: ResourceSearchDef, parent: ParentType): EdgeResolvers {
   return {
-    type,
-    page: (ctx, parentId, params = []) => searchChildren(ctx, type, parent, parentId, params),
-    count: (ctx, parentId, params = []) => countChildren(ctx, type, parent, parentId, params),
+    type: definition.type,
+    page: (ctx, parentId, params = []) => searchChildren(ctx, definition, parent, parentId, params),
+    count: (ctx, parentId, params = []) => countChildren(ctx, definition, parent, parentId, params),
   };
 }

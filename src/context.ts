@@ -10,6 +10,7 @@ import {
   createOrgRepository,
   type Loaders,
   type OrgRepository,
+  withBuildCache,
 } from './repository';
 import type { Warehouse } from './warehouse';
 
@@ -39,12 +40,12 @@ export type ContextFactory = ((principal: Principal, requestId: string) => Reque
 export function createContextFactory(deps: ContextDeps): ContextFactory {
   const cache = deps.cache === false ? undefined : createBuildCache(deps.warehouse);
   const factory = (principal: Principal, requestId: string): RequestContext => {
-    const repository = createOrgRepository({
+    const uncached = createOrgRepository({
       warehouse: deps.warehouse.withQueryTag?.(`fhir-gateway:${requestId}`) ?? deps.warehouse,
       organizationId: principal.organizationId,
       salt: deps.tokenSalt,
-      cache,
     });
+    const repository = cache ? withBuildCache(uncached, cache) : uncached;
     return {
       requestId,
       principal,

@@ -6,6 +6,7 @@
  * parameter is a 400 here exactly as it is there).
  * See: https://hl7.org/fhir/uv/bulkdata/export.html#query-parameters
  */
+import { RESOLVERS } from '../../resolvers';
 import { allows } from '../auth/scopes';
 import { badRequest, forbidden } from '../fhir/operation-outcome';
 import { isResourceType, RESOURCE_TYPES, type ResourceType } from '../fhir/search-parameters';
@@ -92,7 +93,7 @@ export function parseExportRequest(
         '_typeFilter',
       ]);
     }
-    parseSearchRequest(type, query, { strict: true });
+    parseSearchRequest(RESOLVERS[type].definition, query, { strict: true });
     typeFilters[type] = [...(typeFilters[type] ?? []), query];
   }
   return { level, types, since: instant('_since'), until: instant('_until'), typeFilters };

@@ -1,9 +1,9 @@
 /**
- * The CapabilityStatement, generated from the same search-parameter definitions the server
- * parses and compiles, so it can only advertise what is implemented.
+ * The CapabilityStatement, generated from the same search definitions the server parses and
+ * compiles (each type's, from `resolvers/<type>.ts`), so it can only advertise what is implemented.
  * See: https://hl7.org/fhir/R4/capabilitystatement.html
  */
-import { RESOURCE_DEFS, RESOURCE_TYPES } from './search-parameters';
+import type { ResourceSearchDef } from './search-parameters';
 import { modifiersOf } from './search-request';
 
 const SEARCH_RESULT_PARAMS = [
@@ -13,8 +13,12 @@ const SEARCH_RESULT_PARAMS = [
   { name: '_summary', type: 'token', documentation: 'count: the total only' },
 ];
 
-/** The server's CapabilityStatement for the FHIR base `baseUrl`. */
-export function buildCapabilityStatement(baseUrl: string, date = '2025-01-01') {
+/** The server's CapabilityStatement for the FHIR base `baseUrl`, serving the types `served` defines. */
+export function buildCapabilityStatement(
+  baseUrl: string,
+  served: readonly ResourceSearchDef[],
+  date = '2025-01-01',
+) {
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -45,10 +49,9 @@ export function buildCapabilityStatement(baseUrl: string, date = '2025-01-01') {
           description:
             'Bearer JWT with SMART v2 system scopes; data is scoped to the organization in the token.',
         },
-        resource: RESOURCE_TYPES.map((type) => {
-          const def = RESOURCE_DEFS[type];
+        resource: served.map((def) => {
           return {
-            type,
+            type: def.type,
             interaction: [{ code: 'read' }, { code: 'search-type' }],
             versioning: 'no-version',
             readHistory: false,

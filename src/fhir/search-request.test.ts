@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { observationSearch, patientSearch } from '../../resolvers';
 import { OperationOutcomeError } from './operation-outcome';
 import { MAX_COUNT, parseSearchRequest } from './search-request';
 
 const parse = (type: 'Patient' | 'Observation', query: string, strict = false) =>
-  parseSearchRequest(type, [...new URLSearchParams(query)], { strict });
+  parseSearchRequest(
+    type === 'Patient' ? patientSearch : observationSearch,
+    [...new URLSearchParams(query)],
+    {
+      strict,
+    },
+  );
 
 const status = (fn: () => unknown) => {
   try {

@@ -1,11 +1,11 @@
 /**
  * Turns FHIR search parameters (`name[:modifier]=value[,value]`, repeated = AND, comma = OR)
- * into a typed `SearchRequest`, driven by the definitions in `search-parameters.ts`.
+ * into a typed `SearchRequest`, driven by the type's definition (`resolvers/<type>.ts`).
  * See: https://hl7.org/fhir/R4/search.html
  */
 import { createHash } from 'node:crypto';
 import { badRequest } from './operation-outcome';
-import { RESOURCE_DEFS, type ResourceType, type SearchParamDef, type SortDef } from './search-parameters';
+import type { ResourceSearchDef, ResourceType, SearchParamDef } from './search-parameters';
 import {
   type DateValue,
   parseDateValue,
@@ -28,14 +28,13 @@ export type ClauseValue =
 
 /** One parameter occurrence: its values are ORed; clauses are ANDed. */
 export interface SearchClause {
-  def: SearchParamDef;
+  param: SearchParamDef;
   modifier?: string;
   values: ClauseValue[];
 }
 
 export interface SortKey {
   name: string;
-  def: SortDef;
   descending: boolean;
 }
 
@@ -61,13 +60,13 @@ export interface ParseOptions {
   strict?: boolean;
 }
 
-/** Parses a search over `type`; throws `badRequest` (400) for invalid input. */
+/** Parses a search by the type's definition; throws `badRequest` (400) for invalid input. */
 export function parseSearchRequest(
-  type: ResourceType,
+  def: ResourceSearchDef,
   params: readonly (readonly [string, string])[],
   options: ParseOptions = {},
 ): SearchRequest {
-  const def = RESOURCE_DEFS[type];
+  const type = def.type;
   const request: SearchRequest = {
     type,
     clauses: [],
@@ -81,7 +80,7 @@ export function parseSearchRequest(
   for (const [rawName, value] of params) {
     const [name = '', modifier] = rawName.split(':', 2);
     if (name.startsWith('_') && !def.params.some((p) => p.name === name)) {
-      if (applyControl(request, name, value, options)) request.recognized.push([rawName, value]);
+      if (applyControl(def, request, name, value, options)) request.recognized.push([rawName, value]);
       continue;
     }
     const param = def.params.find((p) => p.name === name);
@@ -94,7 +93,7 @@ export function parseSearchRequest(
     request.recognized.push([rawName, value]);
   }
   if (!request.sort.some((s) => s.name === '_id')) {
-    request.sort.push({ name: '_id', def: def.sorts._id!, descending: false });
+    request.sort.push({ name: '_id', descending: false });
   }
   const order = request.sort.map((k) => `${k.descending ? '-' : ''}${k.name}`);
   request.queryKey = digest([type, order, ...request.recognized.filter(([n]) => !NOT_IN_KEY.has(n)).sort()]);
@@ -103,7 +102,13 @@ export function parseSearchRequest(
 
 const NOT_IN_KEY = new Set(['_count', '_cursor', '_total', '_summary', '_format', '_sort']);
 
-function applyControl(request: SearchRequest, name: string, value: string, options: ParseOptions): boolean {
+function applyControl(
+  def: ResourceSearchDef,
+  request: SearchRequest,
+  name: string,
+  value: string,
+  options: ParseOptions,
+): boolean {
   switch (name) {
     case '_count': {
       if (!/^\d+$/.test(value)) throw badRequest(`_count must be a non-negative integer`, ['_count']);
@@ -113,7 +118,7 @@ function applyControl(request: SearchRequest, name: string, value: string, optio
       return true;
     }
     case '_sort':
-      request.sort = parseSort(request.type, value);
+      request.sort = parseSort(def, value);
       return true;
     case '_total':
       if (value === 'none') request.total = 'none';
@@ -135,19 +140,15 @@ function applyControl(request: SearchRequest, name: string, value: string, optio
   }
 }
 
-function parseSort(type: ResourceType, value: string): SortKey[] {
-  const sorts = RESOURCE_DEFS[type].sorts;
+function parseSort(def: ResourceSearchDef, value: string): SortKey[] {
   const keys: SortKey[] = [];
   for (const raw of value.split(',')) {
     const descending = raw.startsWith('-');
     const name = descending ? raw.slice(1) : raw;
-    const def = sorts[name];
-    if (!def) {
-      throw badRequest(`Cannot sort ${type} by '${name}' (allowed: ${Object.keys(sorts).join(', ')})`, [
-        '_sort',
-      ]);
+    if (!def.sorts.includes(name)) {
+      throw badRequest(`Cannot sort ${def.type} by '${name}' (allowed: ${def.sorts.join(', ')})`, ['_sort']);
     }
-    if (!keys.some((k) => k.name === name)) keys.push({ name, def, descending });
+    if (!keys.some((k) => k.name === name)) keys.push({ name, descending });
   }
   return keys;
 }
@@ -161,12 +162,11 @@ export function modifiersOf(param: SearchParamDef): string[] {
 }
 
 function parseClause(param: SearchParamDef, modifier: string | undefined, raw: string): SearchClause {
-  const t = param.target;
-  const typeModifier = t.kind === 'reference' && modifier === t.targetType;
+  const typeModifier = param.targetType !== undefined && modifier === param.targetType;
   if (modifier !== undefined && !typeModifier && !modifiersOf(param).includes(modifier)) {
     throw badRequest(`Modifier ':${modifier}' is not supported on '${param.name}'`, [param.name]);
   }
-  const clause: SearchClause = { def: param, values: [] };
+  const clause: SearchClause = { param, values: [] };
   if (modifier !== undefined && !typeModifier) clause.modifier = modifier;
   for (const part of splitOr(raw)) {
     if (part === '') continue;
@@ -184,13 +184,12 @@ function parseMissing(param: SearchParamDef, raw: string): ClauseValue {
 
 function parseValue(param: SearchParamDef, raw: string): ClauseValue {
   const invalid = () => badRequest(`Invalid value for '${param.name}'`, [param.name]);
-  const t = param.target;
   switch (param.type) {
     case 'string':
       return { kind: 'string', text: raw.replace(/\\([\\|$])/g, '$1') };
     case 'token': {
       const token = parseTokenValue(raw);
-      if (t.kind === 'id' && (token.system !== undefined || !token.code)) throw invalid();
+      if (param.name === '_id' && (token.system !== undefined || !token.code)) throw invalid();
       return { kind: 'token', token };
     }
     case 'date': {
@@ -203,7 +202,7 @@ function parseValue(param: SearchParamDef, raw: string): ClauseValue {
     }
     case 'reference': {
       const ref = parseReferenceValue(raw);
-      if (!ref || (t.kind === 'reference' && ref.type && ref.type !== t.targetType)) throw invalid();
+      if (!ref || (ref.type && ref.type !== param.targetType)) throw invalid();
       return { kind: 'reference', id: ref.id };
     }
     case 'quantity': {

@@ -34,7 +34,7 @@ export function addRootFields(
       args: { filter: t.arg({ type: filterInputs[type] }), sort: t.arg.string() },
       resolve: async (_, args, ctx) => {
         const result = await resolvers.search(ctx, toSearchParams(type, args));
-        return toConnection(ctx, result, () => countResources(ctx, result.request), args.after);
+        return toConnection(result, () => countResources(ctx, result.request), args.after);
       },
     }),
   }));
@@ -53,7 +53,7 @@ export function childConnection(
     resolve: async (parent, args, ctx) => {
       const params = toSearchParams(edge.type, args);
       const result = await edge.page(ctx, parent.id, params);
-      return toConnection(ctx, result, () => edge.count(ctx, parent.id, params), args.after);
+      return toConnection(result, () => edge.count(ctx, parent.id, params), args.after);
     },
   });
 }

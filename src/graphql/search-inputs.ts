@@ -4,11 +4,9 @@
  * ANDed and commas inside a value OR, exactly as repeated and comma-separated REST parameters.
  */
 
-import type { SearchParams, SearchResult } from '../../resolvers';
-import type { RequestContext } from '../context';
+import { RESOLVERS, type SearchParams, type SearchResult } from '../../resolvers';
 import { badRequest } from '../fhir/operation-outcome';
-import { RESOURCE_DEFS, type ResourceType } from '../fhir/search-parameters';
-import type { ResourceRow } from '../repository';
+import { RESOURCE_TYPES, type ResourceType } from '../fhir/search-parameters';
 import { builder } from './builder';
 
 const camel = (name: string) =>
@@ -17,7 +15,7 @@ const camel = (name: string) =>
 type Filter = Record<string, readonly string[] | null | undefined>;
 
 const fieldList = (type: ResourceType) =>
-  RESOURCE_DEFS[type].params.flatMap((p) => [
+  RESOLVERS[type].definition.params.flatMap((p) => [
     {
       field: camel(p.name),
       param: p.name,
@@ -31,15 +29,12 @@ const fieldList = (type: ResourceType) =>
   ]);
 
 const FIELDS = Object.fromEntries(
-  (Object.keys(RESOURCE_DEFS) as ResourceType[]).map((type) => [
-    type,
-    new Map(fieldList(type).map((f) => [f.field, f])),
-  ]),
+  RESOURCE_TYPES.map((type) => [type, new Map(fieldList(type).map((f) => [f.field, f]))]),
 ) as Record<ResourceType, Map<string, ReturnType<typeof fieldList>[number]>>;
 
 /** The `<Type>Filter` input of one resource type. */
 export const filterInputs = Object.fromEntries(
-  (Object.keys(RESOURCE_DEFS) as ResourceType[]).map((type) => [
+  RESOURCE_TYPES.map((type) => [
     type,
     builder.inputRef<Filter>(`${type}Filter`).implement({
       description: `Search parameters of ${type}: values use FHIR search syntax; list entries are ANDed, commas OR.`,
@@ -82,14 +77,8 @@ export function toSearchParams(type: ResourceType, args: ConnectionArgs): Search
 }
 
 /** A relay connection over one page of search results; cursors are signed only when asked for. */
-export function toConnection(
-  ctx: RequestContext,
-  result: SearchResult,
-  totalCount: () => Promise<number>,
-  after?: string | null,
-) {
-  const cursorOf = (row: ResourceRow) =>
-    ctx.repository.encodeCursor(result.request, { values: row.sortValues, id: row.id });
+export function toConnection(result: SearchResult, totalCount: () => Promise<number>, after?: string | null) {
+  const cursorOf = result.cursorAt;
   const edges = result.rows.map((row) => ({
     node: row,
     get cursor() {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encounterSearch } from '../../resolvers';
 import { parseSearchRequest } from '../fhir/search-request';
 import { createDuckDbWarehouse, type Warehouse } from '../warehouse';
 import { createOrgRepository } from './org-repository';
@@ -18,7 +19,7 @@ async function walk(org: string, params: [string, string][]): Promise<string[]> 
   const ids: string[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 50; pages++) {
-    const request = parseSearchRequest('Encounter', cursor ? [...params, ['_cursor', cursor]] : params);
+    const request = parseSearchRequest(encounterSearch, cursor ? [...params, ['_cursor', cursor]] : params);
     const page = await repository.search(request);
     ids.push(...page.rows.map((r) => r.id));
     if (!page.next) return ids;

@@ -4,12 +4,13 @@
  * Column encodings follow dbt/API_MARTS.md; date and quantity semantics follow
  * https://hl7.org/fhir/R4/search.html#date and #quantity.
  */
-import type { CursorPosition } from '../fhir/cursor';
-import type { ResourceDef, SearchTarget, SqlCast } from '../fhir/search-parameters';
+import type { ResourceType } from '../fhir/search-parameters';
 import type { ClauseValue, SearchClause, SortKey } from '../fhir/search-request';
 import type { DateValue, QuantityValue, TokenValue } from '../fhir/search-values';
 import { normalizeForSearch, tokenize } from '../tokens';
 import type { SqlDialect, SqlValue } from '../warehouse';
+import type { CursorPosition } from './cursor';
+import { type SearchTarget, type SqlCast, sortColumnOf, targetOf } from './marts';
 
 export interface Fragment {
   sql: string;
@@ -29,25 +30,33 @@ const join = (parts: Fragment[], op: 'and' | 'or'): Fragment =>
     : { sql: `(${parts.map((p) => p.sql).join(` ${op} `)})`, params: parts.flatMap((p) => p.params) };
 
 /** The `where` conditions (after the organization bind) for all clauses, ANDed. */
-export function compileClauses(clauses: readonly SearchClause[], scope: CompileScope): Fragment {
+export function compileClauses(
+  type: ResourceType,
+  clauses: readonly SearchClause[],
+  scope: CompileScope,
+): Fragment {
   if (!clauses.length) return f('1 = 1');
   return join(
-    clauses.map((c) => compileClause(c, scope)),
+    clauses.map((c) => compileClause(targetOf(type, c.param.name), c, scope)),
     'and',
   );
 }
 
 /** The values ORed; `:not` matches every row the values do not, rows without a value included. */
-function compileClause(clause: SearchClause, scope: CompileScope): Fragment {
+function compileClause(t: SearchTarget, clause: SearchClause, scope: CompileScope): Fragment {
   const any = join(
-    clause.values.map((v) => compileValue(clause, v, scope)),
+    clause.values.map((v) => compileValue(t, clause, v, scope)),
     'or',
   );
   return clause.modifier === 'not' ? { sql: `not coalesce(${any.sql}, false)`, params: any.params } : any;
 }
 
-function compileValue(clause: SearchClause, value: ClauseValue, scope: CompileScope): Fragment {
-  const t = clause.def.target;
+function compileValue(
+  t: SearchTarget,
+  clause: SearchClause,
+  value: ClauseValue,
+  scope: CompileScope,
+): Fragment {
   switch (value.kind) {
     case 'token':
       return compileToken(t, value.token, scope);
@@ -73,10 +82,7 @@ function compilePresent(t: SearchTarget, scope: CompileScope): Fragment {
     case 'id':
       return f('1 = 1');
     case 'identifier':
-      return f(
-        'id in (select patient_id from api.dim_patient_identifier_api where organization_id = ?)',
-        scope.organizationId,
-      );
+      return f(`id in (select ${t.column} from ${t.table} where organization_id = ?)`, scope.organizationId);
     case 'name':
       return filled(`${t.part}_search`);
     case 'code':
@@ -117,7 +123,7 @@ function compileToken(t: SearchTarget, token: TokenValue, scope: CompileScope): 
               ? f('system is null and value_token = ?', value)
               : f('system = ? and value_token = ?', system, value);
       return {
-        sql: `id in (select patient_id from api.dim_patient_identifier_api where organization_id = ? and ${cond.sql})`,
+        sql: `id in (select ${t.column} from ${t.table} where organization_id = ? and ${cond.sql})`,
         params: [scope.organizationId, ...cond.params],
       };
     }
@@ -208,18 +214,25 @@ function compileQuantity(q: QuantityValue): Fragment {
 }
 
 /** `order by` for the sort keys; nulls always last so keyset predicates can match. */
-export function compileOrder(sort: readonly SortKey[], alias = ''): string {
-  return sort.map((k) => `${alias}${k.def.column} ${k.descending ? 'desc' : 'asc'} nulls last`).join(', ');
+export function compileOrder(type: ResourceType, sort: readonly SortKey[]): string {
+  return sort
+    .map((k) => `${sortColumnOf(type, k.name).column} ${k.descending ? 'desc' : 'asc'} nulls last`)
+    .join(', ');
 }
 
 /** Rows strictly after `position` in the order of `sort` (lexicographic, nulls last). */
-export function compileKeyset(sort: readonly SortKey[], position: CursorPosition): Fragment {
+export function compileKeyset(
+  type: ResourceType,
+  sort: readonly SortKey[],
+  position: CursorPosition,
+): Fragment {
   let tail: Fragment | undefined;
   for (let i = sort.length - 1; i >= 0; i--) {
     const key = sort[i]!;
-    const value = toBind(position.values[i] ?? null, key.def.cast);
-    const col = key.def.column;
-    const cast = castBind(key.def.cast);
+    const sorted = sortColumnOf(type, key.name);
+    const col = sorted.column;
+    const value = toBind(position.values[i] ?? null, sorted.cast);
+    const cast = castBind(sorted.cast);
     const after =
       value === null ? NONE : f(`(${col} ${key.descending ? '<' : '>'} ${cast} or ${col} is null)`, value);
     if (!tail) {
@@ -237,11 +250,11 @@ export function compileKeyset(sort: readonly SortKey[], position: CursorPosition
  * every fractional digit: rounded to the millisecond of a JS `Date`, a row would compare after
  * its own position and paging would repeat it forever.
  */
-export function sortColumns(sort: readonly SortKey[], dialect: SqlDialect): string {
+export function sortColumns(type: ResourceType, sort: readonly SortKey[], dialect: SqlDialect): string {
   return sort
     .map((k, i) => {
-      const col = k.def.column;
-      if (k.def.cast !== 'timestamp') return `${col} as s${i}`;
+      const { column: col, cast } = sortColumnOf(type, k.name);
+      if (cast !== 'timestamp') return `${col} as s${i}`;
       return dialect === 'snowflake'
         ? `to_char(${col}, 'YYYY-MM-DD HH24:MI:SS.FF9') as s${i}`
         : `cast(${col} as varchar) as s${i}`;
@@ -274,5 +287,3 @@ function ceilDay(ms: number): string {
 export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
 }
-
-export type { ResourceDef };

@@ -32,7 +32,8 @@ const READ_METHODS = ['GET', 'HEAD'];
 /** Creates the routes to mount at `/v1/fhir`; every route but `GET /metadata` expects `c.get('ctx')`. */
 export function createFhirRoutes(options: FhirRoutesOptions): Hono<AppEnv> {
   const base = fhirBase(options.baseUrl);
-  const capability = JSON.stringify(buildCapabilityStatement(base));
+  const served = Object.values(RESOLVERS).map((r) => r.definition);
+  const capability = JSON.stringify(buildCapabilityStatement(base, served));
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {

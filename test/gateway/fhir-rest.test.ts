@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESOURCE_DEFS, RESOURCE_TYPES } from '../../src/fhir/search-parameters';
+import { RESOLVERS } from '../../resolvers';
+import { RESOURCE_TYPES } from '../../src/fhir/search-parameters';
 import { buildTestWarehouse, type TestWarehouse } from '../support/cohort';
 import { BASE, type CallInit, createFhirClient, createTestApp, entryIds, link } from '../support/gateway';
 import { createExpectations } from './expectations';
@@ -185,7 +186,7 @@ describe('HTTP semantics', () => {
     for (const r of resources) {
       const names = (r.searchParam as Json[]).map((p) => p.name);
       expect(names).toEqual(
-        expect.arrayContaining(RESOURCE_DEFS[r.type as 'Patient'].params.map((p) => p.name)),
+        expect.arrayContaining(RESOLVERS[r.type as 'Patient'].definition.params.map((p) => p.name)),
       );
       expect(r.interaction).toEqual([{ code: 'read' }, { code: 'search-type' }]);
       expect(r.searchInclude).toBeUndefined();

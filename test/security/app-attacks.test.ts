@@ -5,7 +5,8 @@
  * status and body, and none is answered with a 5xx.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESOURCE_DEFS, RESOURCE_TYPES } from '../../src/fhir/search-parameters';
+import { RESOLVERS } from '../../resolvers';
+import { RESOURCE_TYPES } from '../../src/fhir/search-parameters';
 import { createExpectations, nameParts, stringMatch } from '../gateway/expectations';
 import { HOSTILE_VALUES, RAW_ENCODED } from './hostile-values';
 import { openSecureApp, type SecureApp } from './secure-app';
@@ -69,7 +70,7 @@ describe('hostile search values', () => {
   it('answers SQL, wildcard and Unicode attacks in every search parameter with 200 or 400, never foreign rows', async () => {
     const outcomes = new Map<string, number>();
     for (const type of RESOURCE_TYPES) {
-      for (const param of RESOURCE_DEFS[type].params) {
+      for (const param of RESOLVERS[type].definition.params) {
         const values = [...HOSTILE_VALUES.map((v) => encodeURIComponent(v)), ...RAW_ENCODED];
         for (const value of values) {
           const res = await s.call(`/v1/fhir/${type}?${param.name}=${value}`, own);

@@ -6,7 +6,8 @@
  * values, phone numbers, emails and address lines: none may appear.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESOURCE_DEFS, RESOURCE_TYPES } from '../../src/fhir/search-parameters';
+import { RESOLVERS } from '../../resolvers';
+import { RESOURCE_TYPES } from '../../src/fhir/search-parameters';
 import { createExpectations } from '../gateway/expectations';
 import type { RawResource } from '../support/cohort';
 import { HOSTILE_VALUES, RAW_ENCODED } from './hostile-values';
@@ -115,7 +116,7 @@ function restRequest(r: ReturnType<typeof prng>): { path: string; init: RequestI
   const type =
     r.next() < 0.95 ? r.pick(RESOURCE_TYPES) : r.pick(['Practitioner', 'patient', '..', '%2e%2e', '_search']);
   const names = [
-    ...(RESOURCE_DEFS[type as 'Patient']?.params.map((p) => p.name) ?? ['name']),
+    ...(RESOLVERS[type as 'Patient']?.definition.params.map((p) => p.name) ?? ['name']),
     '_count',
     '_sort',
     '_total',

@@ -4,7 +4,7 @@
  * organization, another query or a forger is refused with 400.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { badRequest } from './operation-outcome';
+import { badRequest } from '../fhir/operation-outcome';
 
 export type CursorValue = string | number | null;
 
