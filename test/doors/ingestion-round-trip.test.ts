@@ -88,7 +88,7 @@ describe('POST /v1/ingestion/fhir/Bundle', () => {
     });
     const other = s.built.organizations[1]!;
     expect((await s.call(other, `/v1/fhir/Patient/${ids.Patient}`)).status).toBe(404);
-  });
+  }, 300_000); // waits on dbt builds (settle allows each 120 s)
 
   it('refuses a transaction with one bad entry whole, naming the entry, and lands nothing', async () => {
     const before = await landedKeys();
@@ -137,7 +137,7 @@ describe('POST /v1/ingestion/fhir/Bundle', () => {
       [2, 'urn:uuid:00000003-0000-4000-8000-000000000003', 'OperationOutcome'],
       [3, 'urn:uuid:00000004-0000-4000-8000-000000000003', 'OperationOutcome'],
     ]);
-  });
+  }, 300_000); // waits on a dbt build
 });
 
 describe('a payload sent twice without an Idempotency-Key', () => {
@@ -163,7 +163,7 @@ describe('a payload sent twice without an Idempotency-Key', () => {
       const found = (await (await s.call(org, `/v1/fhir/${type}?${query}&_total=accurate`)).json()) as Json;
       expect({ type, total: found.total }).toEqual({ type, total: 1 });
     }
-  });
+  }, 300_000); // waits on dbt builds (settle allows each 120 s)
 });
 
 describe('POST /v1/ingestion/upload-url', () => {
@@ -189,5 +189,5 @@ describe('POST /v1/ingestion/upload-url', () => {
     expect(found.entry?.map((e) => (e.resource as Json).id)).toEqual([
       tokenize(s.built.salt, org, 'Encounter', 'upload-encounter-5'),
     ]);
-  });
+  }, 300_000); // waits on dbt builds (settle allows each 120 s)
 });
