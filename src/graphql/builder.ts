@@ -1,31 +1,20 @@
 /**
- * The Pothos builder: plugins, context and scalars. Scope-auth checks SMART scopes per field
- * (nested edges included); relay gives cursor connections, each with a batched `totalCount`.
+ * The Pothos builder: plugins, context and scalars. Relay gives cursor connections, each with a
+ * batched `totalCount`. SMART scopes are checked by the resolvers every field calls (one owner
+ * for REST and GraphQL alike), so a field without its scope answers null with a 403 error.
  */
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { allows } from '../auth/scopes';
 import type { RequestContext } from '../context';
-import { forbidden } from '../fhir/operation-outcome';
-import type { ResourceType } from '../fhir/search-parameters';
 
 export const builder = new SchemaBuilder<{
   Context: RequestContext;
-  AuthScopes: { read: ResourceType; search: ResourceType };
   Scalars: { JSON: { Input: unknown; Output: unknown } };
   Connection: { totalCount: () => Promise<number> };
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin],
-  scopeAuth: {
-    authScopes: (ctx) => ({
-      read: (type) => allows(ctx.principal.scopes, type, 'r'),
-      search: (type) => allows(ctx.principal.scopes, type, 's'),
-    }),
-    unauthorizedError: () => forbidden(),
-  },
+  plugins: [RelayPlugin],
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',

@@ -1,7 +1,7 @@
 /**
  * The fields every resource type repeats, declared once: its two roots (`patient(id)`,
  * `patients(filter, sort, first, after)`) and the batched child edges (`Patient.encounters`, …),
- * each scope-checked and backed by the resolvers.
+ * each backed by the resolvers (which check the scopes).
  */
 import type { ObjectRef } from '@pothos/core';
 import { countResources, type EdgeResolvers, RESOLVERS } from '../../resolvers';
@@ -24,13 +24,11 @@ export function addRootFields(
     [names.one]: t.field({
       type: ref,
       nullable: true,
-      authScopes: { read: type },
       args: { id: t.arg.id({ required: true }) },
       resolve: (_, { id }, ctx) => resolvers.load(ctx, String(id)),
     }),
     [names.many]: t.connection({
       type: ref,
-      authScopes: { search: type },
       args: { filter: t.arg({ type: filterInputs[type] }), sort: t.arg.string() },
       resolve: async (_, args, ctx) => {
         const result = await resolvers.search(ctx, toSearchParams(type, args));
@@ -48,7 +46,6 @@ export function childConnection(
 ) {
   return t.connection({
     type: ref,
-    authScopes: { search: edge.type },
     args: { filter: t.arg({ type: filterInputs[edge.type] }), sort: t.arg.string() },
     resolve: async (parent, args, ctx) => {
       const params = toSearchParams(edge.type, args);
@@ -67,7 +64,6 @@ export function referenceField(
   return t.field({
     type: ref,
     nullable: true,
-    authScopes: { read: type },
     resolve: (row, _, ctx) => {
       const id = type === 'Patient' ? row.patientId : row.encounterId;
       return id ? RESOLVERS[type].load(ctx, id) : null;
