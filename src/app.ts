@@ -28,8 +28,8 @@ import { bodyLimit, jsonSafety, outcomeResponse, rateLimit, securityHeaders } fr
 import type { Logger } from './logger';
 import { loadOpenApi, renderApiReference } from './pages/api-reference-page';
 import { createGraphiQLPage } from './pages/graphiql-page';
+import { resolvePseudonymSalt } from './pseudonyms';
 import { createFhirRoutes } from './rest/fhir-routes';
-import { resolveTokenSalt } from './secrets';
 import { openWarehouse, type Warehouse } from './warehouse';
 
 /** Core's GraphQL entry: runs one GraphQL HTTP request for an authenticated context. */
@@ -197,7 +197,7 @@ export async function openApp(
 ): Promise<OpenedApp> {
   const warehouse = overrides.warehouse ?? (await openWarehouse(config));
   try {
-    const tokenSalt = await resolveTokenSalt(config);
+    const tokenSalt = await resolvePseudonymSalt(config);
     const identity = await createIdentity(config, log);
     const doors = overrides.doors ?? (await openDoors({ config, log, warehouse, tokenSalt }));
     const app = createApp({

@@ -249,7 +249,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       devKeysDir: resolve(dataDir, 'keys'),
     },
     /**
-     * The tokenization key; in local mode `resolveTokenSalt` creates one under `.data/keys/`, in
+     * The tokenization key; in local mode `resolvePseudonymSalt` creates one under `.data/keys/`, in
      * production it refuses to go without it (checked there, by the processes that tokenize: the
      * authorizer and the bulk handlers never do).
      */

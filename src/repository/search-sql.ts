@@ -8,7 +8,8 @@ import type { CursorPosition } from '../fhir/cursor';
 import type { ResourceDef, SearchTarget, SqlCast } from '../fhir/search-parameters';
 import type { ClauseValue, SearchClause, SortKey } from '../fhir/search-request';
 import type { DateValue, QuantityValue, TokenValue } from '../fhir/search-values';
-import { normalizeForSearch, tokenize } from '../tokens';
+import { normalizeForSearch } from '../fhir/search-values';
+import { pseudonym as tokenize } from '../pseudonyms';
 import type { SqlDialect, SqlValue } from '../warehouse';
 
 export interface Fragment {
