@@ -10,7 +10,7 @@ import { OperationOutcomeError, unprocessable } from '../../src/fhir/operation-o
 import type { Logger } from '../../src/logger';
 import type { ObjectStore } from '../../src/object-store';
 import { pseudonym } from '../../src/pseudonyms';
-import { newBatchId } from '../ingest/land-files';
+import { newBatchId } from '../landing/land-files';
 import { createLandingWriter } from '../landing/landing-writer';
 import { createJobProgress } from './job-progress';
 import { createJobStore, type IngestionJob, type JobState, type JobStore } from './job-store';
