@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cohortBatchId } from '../../ingestion/synthetic';
 import { runCli } from '../../test/support/run-cli';
-import { main } from '../cli';
+import { main } from './main';
 
 let dataDir: string;
 let outDir: string;
