@@ -23,12 +23,12 @@ import {
   outcome,
   routeNotFound,
 } from './fhir/operation-outcome';
+import { createGraphiQLPage } from './graphql/graphiql/graphiql-page';
 import { createGraphQLHandler } from './graphql/graphql-handler';
 import { bodyLimit, jsonSafety, outcomeResponse, rateLimit, securityHeaders } from './http';
 import type { Logger } from './logger';
-import { loadOpenApi, renderApiReference } from './pages/api-reference-page';
-import { createGraphiQLPage } from './pages/graphiql-page';
 import { resolvePseudonymSalt } from './pseudonyms';
+import { loadOpenApi, renderApiReference } from './rest/api-reference-page';
 import { createFhirRoutes } from './rest/fhir-routes';
 import { openWarehouse, type Warehouse } from './warehouse';
 
