@@ -311,3 +311,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
   };
 }
+
+/**
+ * `FHIR_GATEWAY_DEBUG`: the CLI also prints the stack of an unexpected failure. Read apart from
+ * `loadConfig`, so that the CLI can still report a configuration that does not parse.
+ */
+export function debugStacks(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(env.FHIR_GATEWAY_DEBUG);
+}

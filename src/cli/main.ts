@@ -3,6 +3,7 @@
  * `src/cli/<command>.ts` (a `register<Command>` function) and is registered here.
  */
 import { Command, CommanderError } from 'commander';
+import { debugStacks } from '../config';
 import { CliError } from './cli-error';
 import { registerGenerate } from './generate';
 import { registerIngest } from './ingest';
@@ -39,8 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (!(error instanceof CliError) && process.env.FHIR_GATEWAY_DEBUG)
-      process.stderr.write(`${(error as Error).stack}\n`);
+    if (!(error instanceof CliError) && debugStacks()) process.stderr.write(`${(error as Error).stack}\n`);
     return 1;
   }
 }
