@@ -199,7 +199,9 @@ export async function openApp(
   try {
     const tokenSalt = await resolvePseudonymSalt(config);
     const identity = await createIdentity(config, log);
-    const doors = overrides.doors ?? (await openDoors({ config, log, warehouse, tokenSalt }));
+    // Exports read each row once: their contexts skip the build-keyed cache.
+    const exportContext = createContextFactory({ warehouse, tokenSalt, log, cache: false });
+    const doors = overrides.doors ?? (await openDoors({ config, log, exportContext, tokenSalt }));
     const app = createApp({
       config,
       log,
