@@ -41,6 +41,16 @@ const RULES: { from: string[]; mayNotImport: string[]; why: string }[] = [
     why: 'the warehouse port and its adapters depend on nothing above them',
   },
   {
+    from: ['src/object-store/'],
+    mayNotImport: ['src/repository/', 'resolvers/', ...DOORS, 'ingestion/'],
+    why: 'the object-store port and its adapters depend on nothing above them',
+  },
+  {
+    from: ['src/fhir/'],
+    mayNotImport: ['src/warehouse/', 'src/repository/', 'resolvers/', ...DOORS],
+    why: 'src/fhir/ keeps what is FHIR and nothing of the warehouse or the doors',
+  },
+  {
     from: ['ingestion/'],
     mayNotImport: ['src/repository/', 'resolvers/', ...DOORS],
     why: 'producers and the lake feed the warehouse; they never read the served marts or call a door',
