@@ -23,13 +23,13 @@ import {
   outcome,
   routeNotFound,
 } from './fhir/operation-outcome';
+import { createGraphiQLPage } from './graphql/graphiql/graphiql-page';
 import { createGraphQLHandler } from './graphql/graphql-handler';
 import { bodyLimit, jsonSafety, outcomeResponse, rateLimit, securityHeaders } from './http';
 import type { Logger } from './logger';
-import { loadOpenApi, renderApiReference } from './pages/api-reference-page';
-import { createGraphiQLPage } from './pages/graphiql-page';
+import { resolvePseudonymSalt } from './pseudonyms';
+import { loadOpenApi, renderApiReference } from './rest/api-reference-page';
 import { createFhirRoutes } from './rest/fhir-routes';
-import { resolveTokenSalt } from './secrets';
 import { openWarehouse, type Warehouse } from './warehouse';
 
 /** Core's GraphQL entry: runs one GraphQL HTTP request for an authenticated context. */
@@ -197,9 +197,11 @@ export async function openApp(
 ): Promise<OpenedApp> {
   const warehouse = overrides.warehouse ?? (await openWarehouse(config));
   try {
-    const tokenSalt = await resolveTokenSalt(config);
+    const tokenSalt = await resolvePseudonymSalt(config);
     const identity = await createIdentity(config, log);
-    const doors = overrides.doors ?? (await openDoors({ config, log, warehouse, tokenSalt }));
+    // Exports read each row once: their contexts skip the build-keyed cache.
+    const exportContext = createContextFactory({ warehouse, tokenSalt, log, cache: false });
+    const doors = overrides.doors ?? (await openDoors({ config, log, exportContext, tokenSalt }));
     const app = createApp({
       config,
       log,

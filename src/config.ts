@@ -249,7 +249,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       devKeysDir: resolve(dataDir, 'keys'),
     },
     /**
-     * The tokenization key; in local mode `resolveTokenSalt` creates one under `.data/keys/`, in
+     * The tokenization key; in local mode `resolvePseudonymSalt` creates one under `.data/keys/`, in
      * production it refuses to go without it (checked there, by the processes that tokenize: the
      * authorizer and the bulk handlers never do).
      */
@@ -310,4 +310,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       hashKey: e.AUDIT_HASH_KEY,
     },
   };
+}
+
+/**
+ * `FHIR_GATEWAY_DEBUG`: the CLI also prints the stack of an unexpected failure. Read apart from
+ * `loadConfig`, so that the CLI can still report a configuration that does not parse.
+ */
+export function debugStacks(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(env.FHIR_GATEWAY_DEBUG);
 }

@@ -14,7 +14,7 @@ import { type LoadSummary, loadLanding } from '../ingestion/loader';
 import { generateCohort } from '../ingestion/synthetic';
 import { type Config, loadConfig } from '../src/config';
 import { createLocalObjectStore, type ObjectStore } from '../src/object-store';
-import { tokenize } from '../src/tokens';
+import { pseudonym } from '../src/pseudonyms';
 import { DbtUnavailableError, transform } from '../src/transform';
 import { openRawWarehouse, openWarehouse, type Warehouse } from '../src/warehouse';
 
@@ -143,15 +143,15 @@ describe('dbt build of the generated cohort', () => {
     const org = landed.get('Patient')![0]!.org;
     const [row] = await warehouse.query<{ gender: string }>(
       'select gender from api.dim_patient_api where id = ?',
-      [tokenize(SALT, org, 'Patient', updatedPatient.id)],
+      [pseudonym(SALT, org, 'Patient', updatedPatient.id)],
     );
     expect(row).toEqual({ gender: updatedPatient.gender });
   });
 
-  it('computes the same tokens as src/tokens.ts tokenize() for ids and MRN identifiers', async () => {
+  it('computes the same tokens as src/pseudonyms pseudonym() for ids and MRN identifiers', async () => {
     const patients = valid('Patient');
     const expectedIds = [
-      ...new Set(patients.map((p) => tokenize(SALT, p.org, 'Patient', p.resource.id))),
+      ...new Set(patients.map((p) => pseudonym(SALT, p.org, 'Patient', p.resource.id))),
     ].sort();
     const ids = (await warehouse.query<{ id: string }>('select id from api.dim_patient_api order by id')).map(
       (r) => r.id,
@@ -169,7 +169,7 @@ describe('dbt build of the generated cohort', () => {
         .filter((i) => i.type?.coding?.some((c) => c.code === 'MR'))
         .map(
           (i) =>
-            `${tokenize(SALT, p.org, 'Patient', p.resource.id)}|${i.system}|${tokenize(SALT, p.org, 'Identifier', i.value)}`,
+            `${pseudonym(SALT, p.org, 'Patient', p.resource.id)}|${i.system}|${pseudonym(SALT, p.org, 'Identifier', i.value)}`,
         ),
     );
     const served = await warehouse.query<{ k: string }>(
@@ -286,7 +286,7 @@ describe('incremental builds', () => {
       (
         await warehouse.query(`select id from ${MARTS[type]} where organization_id = ? and id = ?`, [
           org,
-          tokenize(SALT, org, type, id),
+          pseudonym(SALT, org, type, id),
         ])
       ).length;
     expect(await served('Encounter', encounter.org, encounter.resource.id)).toBe(1);

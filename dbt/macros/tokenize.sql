@@ -1,6 +1,6 @@
 {#- The public id of a source id: the first 32 lowercase hex characters of
     SHA-256(salt || '|' || org || '|' || type || '|' || source_id) (dbt/API_MARTS.md, "Tokens";
-    the TypeScript twin is src/tokens.ts). `type` is a literal: Patient, Encounter, Observation,
+    the TypeScript twin is src/pseudonyms/pseudonym.ts). `type` is a literal: Patient, Encounter, Observation,
     Condition, or Identifier (then `source_id` is the identifier's value). The salt comes only from
     the environment (FHIR_TOKEN_SALT) and is never committed. -#}
 {% macro tokenize(org, type, source_id) %}{{ return(adapter.dispatch('tokenize', 'fhir_gateway')(org, type, source_id)) }}{% endmacro %}

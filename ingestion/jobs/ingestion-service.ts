@@ -9,8 +9,8 @@ import type { OperationOutcome } from '../../src/fhir/operation-outcome';
 import { OperationOutcomeError, unprocessable } from '../../src/fhir/operation-outcome';
 import type { Logger } from '../../src/logger';
 import type { ObjectStore } from '../../src/object-store';
-import { tokenize } from '../../src/tokens';
-import { newBatchId } from '../ingest/land-files';
+import { pseudonym } from '../../src/pseudonyms';
+import { newBatchId } from '../landing/land-files';
 import { createLandingWriter } from '../landing/landing-writer';
 import { createJobProgress } from './job-progress';
 import { createJobStore, type IngestionJob, type JobState, type JobStore } from './job-store';
@@ -110,7 +110,7 @@ export function createIngestionService(options: IngestionServiceOptions) {
         index: e.index,
         ...(e.fullUrl && { fullUrl: e.fullUrl }),
         resourceType: e.type,
-        id: tokenize(options.tokenSalt, org, e.type, e.id),
+        id: pseudonym(options.tokenSalt, org, e.type, e.id),
       })),
     };
   }

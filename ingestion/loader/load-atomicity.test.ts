@@ -10,7 +10,7 @@ import { createDuckDbWarehouse } from '../../src/warehouse';
 import { landingKey } from '../landing/landing-keys';
 import { loadLanding } from './load-landing';
 
-const child = fileURLToPath(new URL('./kill-child.fixture.ts', import.meta.url));
+const child = fileURLToPath(new URL('../../test/support/kill-child-loader.ts', import.meta.url));
 const lines = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => `{"resourceType":"Observation","id":"${prefix}-${i}"}`).join('\n');
 /** DuckDB's appender hands rows to the table every 204,800 rows: stall well past that. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../src/object-store';
-import { openS3rverStore } from '../../src/object-store/s3rver-harness';
 import { createDuckDbWarehouse } from '../../src/warehouse';
+import { openS3rverStore } from '../../test/support/s3rver-harness';
 import { landingKey } from '../landing/landing-keys';
 import { loadLanding } from './load-landing';
 

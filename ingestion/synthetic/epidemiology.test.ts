@@ -1,6 +1,5 @@
 import type { Condition, Observation, Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CohortOptions, generatePatientRecord } from '.';
 import {
   correlation,
   mean,
@@ -8,7 +7,8 @@ import {
   type PatientFacts,
   patientFacts,
   summarizeFacts,
-} from './cohort-statistics';
+} from '../../test/support/cohort-statistics';
+import { type CohortOptions, generatePatientRecord } from '.';
 
 const AS_OF = '2026-01-01';
 const YEAR_MS = 365.25 * 86_400_000;

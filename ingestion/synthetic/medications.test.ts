@@ -1,7 +1,7 @@
 import type { Condition, Encounter, MedicationRequest, Observation, Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mean } from '../../test/support/cohort-statistics';
 import { type CohortOptions, generatePatientRecord } from '.';
-import { mean } from './cohort-statistics';
 
 const AS_OF = Date.parse('2026-01-01T00:00:00Z');
 const YEAR_MS = 365.25 * 86_400_000;

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { createBulkDeps } from '../../ingestion/bulk/bulk-deps';
 import type { BulkLedger, ExportLevel } from '../../ingestion/bulk/bulk-job-store';
 import { runBulkFlowLocally } from '../../ingestion/bulk/local-runner';
-import { newBatchId } from '../../ingestion/ingest/land-files';
+import { newBatchId } from '../../ingestion/landing/land-files';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { openRawWarehouse } from '../warehouse';

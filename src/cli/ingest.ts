@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { landFiles } from '../../ingestion/ingest/land-files';
+import { landFiles } from '../../ingestion/landing/land-files';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
 import { loadConfig } from '../config';
 import { openObjectStore } from '../object-store';

@@ -8,11 +8,10 @@ import { createIngestionService, type IngestionService } from '../../ingestion/j
 import { createLocalWarehouseRefresh } from '../../ingestion/jobs/warehouse-refresh';
 import type { AppEnv } from '../app-env';
 import type { Config } from '../config';
-import { createContextFactory } from '../context';
+import type { ContextFactory } from '../context';
 import { createExportService, type ExportService } from '../export/export-service';
 import type { Logger } from '../logger';
 import { type ObjectStore, openObjectStore, resolvePresignSecret } from '../object-store';
-import type { Warehouse } from '../warehouse';
 import { createExportRoutes } from './export/export-routes';
 import { createIngestionRoutes } from './ingestion/ingestion-routes';
 import { createObjectStoreRoutes } from './ingestion/object-store-routes';
@@ -32,7 +31,8 @@ export interface Doors {
 export interface DoorsDeps {
   config: Config;
   log: Logger;
-  warehouse: Warehouse;
+  /** Request contexts for exports (composed by `openApp`; the doors never hold the warehouse). */
+  exportContext: ContextFactory;
   tokenSalt: string;
   /** Defaults to the configured object store. */
   store?: ObjectStore;
@@ -40,7 +40,7 @@ export interface DoorsDeps {
 
 /** Opens the doors' object store and builds their services and routes. */
 export async function openDoors(deps: DoorsDeps): Promise<Doors> {
-  const { config, log, warehouse, tokenSalt } = deps;
+  const { config, log, tokenSalt } = deps;
   const store = deps.store ?? (await openObjectStore(config));
   const baseUrl = config.server.baseUrl;
   const refresh =
@@ -58,7 +58,7 @@ export async function openDoors(deps: DoorsDeps): Promise<Doors> {
   });
   const exportService = createExportService({
     store,
-    createContext: createContextFactory({ warehouse, tokenSalt, log, cache: false }),
+    createContext: deps.exportContext,
     log,
     fileMaxBytes: config.doors.exportFileMaxBytes,
     fileTtlSeconds: config.doors.exportFileTtlSeconds,

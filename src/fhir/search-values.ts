@@ -150,3 +150,11 @@ export function splitOr(raw: string): string[] {
   out.push(cur);
   return out;
 }
+
+/**
+ * Lower-case, accents stripped: how FHIR compares string search values (and the form of the marts'
+ * `*_search` columns). See: https://hl7.org/fhir/R4/search.html#string
+ */
+export function normalizeForSearch(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}

@@ -6,7 +6,7 @@
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { RequestContext } from '../context';
 import { OperationOutcomeError } from '../fhir/operation-outcome';
-import { graphqlArmorPlugins } from '../graphql-armor';
+import { graphqlArmorPlugins } from './armor';
 import { graphql } from './graphql-module';
 import { schema } from './schema';
 

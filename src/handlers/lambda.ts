@@ -12,7 +12,7 @@ import { loadConfig } from '../config';
 import { internalError } from '../fhir/operation-outcome';
 import { outcomeResponse } from '../http';
 import { createLogger, type Logger } from '../logger';
-import { resolveSecretEnvironment } from '../secrets';
+import { resolveSecretEnvironment } from './secret-environment';
 
 /** An app that serves every request with the app `opening` resolves to, once it has. */
 export function createDeferredApp(opening: Promise<Hono>, log: Logger): Hono {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openS3rverStore } from '../../test/support/s3rver-harness';
 import { ObjectNotFoundError, type ObjectStore } from './object-store';
-import { openS3rverStore } from './s3rver-harness';
 
 let s3: Awaited<ReturnType<typeof openS3rverStore>>;
 let store: ObjectStore;

@@ -7,7 +7,8 @@
 import type { ResourceType } from '../fhir/search-parameters';
 import type { ClauseValue, SearchClause, SortKey } from '../fhir/search-request';
 import type { DateValue, QuantityValue, TokenValue } from '../fhir/search-values';
-import { normalizeForSearch, tokenize } from '../tokens';
+import { normalizeForSearch } from '../fhir/search-values';
+import { pseudonym as tokenize } from '../pseudonyms';
 import type { SqlDialect, SqlValue } from '../warehouse';
 import type { CursorPosition } from './cursor';
 import { type SearchTarget, type SqlCast, sortColumnOf, targetOf } from './marts';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config';
-import { resolveTokenSalt } from '../secrets';
+import { resolvePseudonymSalt } from '../pseudonyms';
 import { openRawWarehouse } from '../warehouse';
 import { prepareBuild } from '../warehouse/duckdb-builds';
 import { runDbt } from './run-dbt';
@@ -38,7 +38,7 @@ export async function transform(config: Config, request: TransformRequest): Prom
   const dbtDir = join(config.dataDir, 'dbt');
   const env: Record<string, string | undefined> = {
     ...config.dbt.env,
-    FHIR_TOKEN_SALT: await resolveTokenSalt(config),
+    FHIR_TOKEN_SALT: await resolvePseudonymSalt(config),
     FHIR_GATEWAY_DBT_THREADS: String(config.dbt.threads),
   };
   const invoke = () =>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { buildSchema, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_QUERY, QUICK_QUERY } from '../../src/pages/example-query';
+import { EXAMPLE_QUERY, QUICK_QUERY } from '../../src/graphql/graphiql/example-query';
 
 const schema = buildSchema(readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8'));
 

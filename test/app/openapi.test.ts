@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOpenApi } from '../../src/pages/api-reference-page';
+import { loadOpenApi } from '../../src/rest/api-reference-page';
 import { openRealApp } from './real-app';
 
 type Real = Awaited<ReturnType<typeof openRealApp>>;

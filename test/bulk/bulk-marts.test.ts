@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContextFactory } from '../../src/context';
 import { createGraphQLHandler } from '../../src/graphql';
 import { createLogger } from '../../src/logger';
-import { tokenize } from '../../src/tokens';
+import { pseudonym } from '../../src/pseudonyms';
 import { transform } from '../../src/transform';
 import { openRawWarehouse, openWarehouse, type Warehouse } from '../../src/warehouse';
 import { cohortLines } from '../support/bulk-data-server';
@@ -19,7 +19,7 @@ const ORG = 'org-1';
 const TYPES = ['Patient', 'Encounter', 'Observation', 'Condition'];
 const resources = cohortLines({ patients: 15, seed: 5 });
 const idsOf = (type: string) => resources.get(type)!.map((l) => (JSON.parse(l) as { id: string }).id);
-const token = (type: string, id: string) => tokenize(TEST_SALT, ORG, type, id);
+const token = (type: string, id: string) => pseudonym(TEST_SALT, ORG, type, id);
 
 let h: BulkHarness;
 beforeAll(async () => {

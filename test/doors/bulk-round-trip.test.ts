@@ -17,8 +17,8 @@ import { runBulkFlowLocally } from '../../ingestion/bulk/local-runner';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
 import { loadConfig } from '../../src/config';
 import { RESOURCE_TYPES } from '../../src/fhir/search-parameters';
+import { pseudonym } from '../../src/pseudonyms';
 import { type RunningServer, startServer } from '../../src/server';
-import { tokenize } from '../../src/tokens';
 import { createBulkDataAuth } from '../support/bulk-data-auth';
 import { CLIENT_ID, createClientKey } from '../support/bulk-harness';
 import { type DoorsApp, openDoorsApp } from '../support/doors';
@@ -113,7 +113,7 @@ describe("the project's bulk client against /v1/export", () => {
 
   it('lists a resource deleted through the ingestion API in the deleted of a _since export, and the client lands its tombstone', async () => {
     const sourceId = s.built.ndjson.get('Observation')!.find((r) => r.org === org)!.resource.id;
-    const served = tokenize(s.built.salt, org, 'Observation', sourceId);
+    const served = pseudonym(s.built.salt, org, 'Observation', sourceId);
     expect((await s.call(org, `/v1/fhir/Observation/${served}`)).status).toBe(200);
     const since = new Date(Date.now() - 1000).toISOString();
     const res = await s.postBundle(org, {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
-import { tokenize } from '../../src/tokens';
+import { pseudonym } from '../../src/pseudonyms';
 import { type DoorsApp, openDoorsApp, patientBundle } from '../support/doors';
 
 type Json = Record<string, unknown>;
@@ -182,12 +182,12 @@ describe('POST /v1/ingestion/upload-url', () => {
       state: 'transformed',
       counts: { received: 2, landed: 2, rejected: 0 },
     });
-    const patientId = tokenize(s.built.salt, org, 'Patient', 'upload-patient-5');
+    const patientId = pseudonym(s.built.salt, org, 'Patient', 'upload-patient-5');
     const found = (await (await s.call(org, `/v1/fhir/Encounter?patient=${patientId}`)).json()) as {
       entry?: Json[];
     };
     expect(found.entry?.map((e) => (e.resource as Json).id)).toEqual([
-      tokenize(s.built.salt, org, 'Encounter', 'upload-encounter-5'),
+      pseudonym(s.built.salt, org, 'Encounter', 'upload-encounter-5'),
     ]);
   }, 300_000); // waits on dbt builds (settle allows each 120 s)
 });

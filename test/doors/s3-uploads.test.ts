@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
-import { type S3rverHandle, startS3rver } from '../../src/object-store/s3rver-harness';
 import { type DoorsApp, openDoorsApp, patientBundle } from '../support/doors';
+import { type S3rverHandle, startS3rver } from '../support/s3rver-harness';
 
 type Json = Record<string, unknown>;
 const PART = 400;

@@ -2,13 +2,14 @@
  * Expected search results computed from the generator's raw resources in plain TypeScript —
  * independently of the serving SQL — following https://hl7.org/fhir/R4/search.html.
  */
-import { normalizeForSearch, tokenize } from '../../src/tokens';
+import { normalizeForSearch } from '../../src/fhir/search-values';
+import { pseudonym } from '../../src/pseudonyms';
 import type { CohortResource, RawResource, TestWarehouse } from '../support/cohort';
 
 type Json = Record<string, unknown>;
 
 export function createExpectations(tw: TestWarehouse) {
-  const token = (org: string, type: string, id: string) => tokenize(tw.salt, org, type, id);
+  const token = (org: string, type: string, id: string) => pseudonym(tw.salt, org, type, id);
   const of = (type: string, org: string) => (tw.ndjson.get(type) ?? []).filter((r) => r.org === org);
   return {
     token,

@@ -1,6 +1,6 @@
 /**
  * Acceptance tests for the abuse limits and the audit trail as mounted in the real app
- * (`src/http`, `src/graphql-armor`, `src/audit`, wired in `src/app.ts` and the Yoga instance).
+ * (`src/http`, `src/graphql/armor`, `src/audit`, wired in `src/app.ts` and the Yoga instance).
  * Limits are lowered through configuration so each refusal is cheap to provoke. These fail
  * until the middleware and the Yoga plugins are mounted as SECURITY.md ("Wiring") describes.
  */

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCE_TYPES } from '../../src/fhir/search-parameters';
-import { tokenize } from '../../src/tokens';
+import { pseudonym } from '../../src/pseudonyms';
 import { createExpectations } from '../gateway/expectations';
 import { openSecureApp, type SecureApp } from './secure-app';
 import { createTokenLab, type TokenLab } from './token-lab';
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const all = (type: string, org: string) => x.ids(type, org, () => true);
-const MISSING = (type: string) => tokenize('no-such-salt-000000', 'nobody', type, 'missing');
+const MISSING = (type: string) => pseudonym('no-such-salt-000000', 'nobody', type, 'missing');
 /** The GraphQL root of a type is its name in lower camel case (`MedicationRequest` → `medicationRequest`). */
 const graphqlField = (type: string) => type[0]!.toLowerCase() + type.slice(1);
 

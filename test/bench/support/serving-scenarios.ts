@@ -3,7 +3,7 @@
  * 50 patients of the cohort's first organization: a read by id, an Observation search by patient
  * and code, one by code alone, an Encounter search by patient and a Patient search by MRN.
  */
-import { tokenize } from '../../../src/tokens';
+import { pseudonym } from '../../../src/pseudonyms';
 import type { TestWarehouse } from '../../support/cohort';
 
 export interface Scenario {
@@ -31,7 +31,7 @@ export function servingScenarios(cohort: TestWarehouse, org: string): Scenario[]
     .sort((a, b) => (observations.get(b.resource.id) ?? 0) - (observations.get(a.resource.id) ?? 0))
     .slice(0, ROTATION);
   if (chosen.length < ROTATION) throw new Error(`the cohort has fewer than ${ROTATION} patients in ${org}`);
-  const served = chosen.map((p) => tokenize(cohort.salt, org, 'Patient', p.resource.id));
+  const served = chosen.map((p) => pseudonym(cohort.salt, org, 'Patient', p.resource.id));
   const mrns = chosen.map((p) => {
     const mrn = (p.resource.identifier as { system: string; value: string }[]).find((i) =>
       i.system.endsWith('/mrn'),

@@ -9,8 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ObjectStore } from './object-store';
-import { createS3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store';
+import { createS3ObjectStore, type ObjectStore, type S3ObjectStoreOptions } from '../../src/object-store';
 
 export interface S3rverHandle {
   endpoint: string;

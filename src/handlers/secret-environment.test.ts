@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type SecretsManagerStandIn,
   startSecretsManagerStandIn,
-} from '../test/support/secrets-manager-standin';
-import { loadConfig } from './config';
-import { resolveSecretEnvironment, resolveTokenSalt, secretsManagerReader } from './secrets';
+} from '../../test/support/secrets-manager-standin';
+import { loadConfig } from '../config';
+import { resolvePseudonymSalt } from '../pseudonyms';
+import { resolveSecretEnvironment, secretsManagerReader } from './secret-environment';
 
 const SECRETS: Record<string, string> = {
   'arn:aws:secretsmanager:us-east-1:123456789012:secret:fhir-gateway-dev/token-salt-AbCdEf':
@@ -56,7 +57,7 @@ describe('secrets passed by reference (as the CDK app deploys them)', () => {
       { target: 'secretsmanager.GetSecretValue', secretId: KEY_ARN },
     ]);
     const config = loadConfig(env);
-    expect(await resolveTokenSalt(config)).toBe(SECRETS[SALT_ARN]);
+    expect(await resolvePseudonymSalt(config)).toBe(SECRETS[SALT_ARN]);
     expect(config.warehouse).toMatchObject({ kind: 'snowflake', privateKey: SECRETS[KEY_ARN] });
   });
 
@@ -73,16 +74,5 @@ describe('secrets passed by reference (as the CDK app deploys them)', () => {
     await expect(
       resolveSecretEnvironment({ TOKEN_SALT_SECRET_ARN: `${SALT_ARN}-gone` }, read),
     ).rejects.toThrow(/not found/);
-  });
-});
-
-describe('the tokenization salt in production', () => {
-  it('is demanded by the processes that tokenize, not by those that only load their configuration', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'secrets-'));
-    // The authorizer and the bulk handlers: production configuration without a salt loads.
-    const config = loadConfig({ ...production, DATA_DIR: dir });
-    // The gateway (openApp) resolves the salt, and refuses to invent one in production.
-    await expect(resolveTokenSalt(config)).rejects.toThrow(/TOKEN_SALT is required in production/);
-    expect(await resolveTokenSalt(loadConfig({ DATA_DIR: dir }))).toMatch(/^[0-9a-f]{64}$/);
   });
 });

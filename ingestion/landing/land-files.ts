@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { ObjectStore } from '../../src/object-store';
-import { createLandingWriter, type LandingSummary } from '../landing/landing-writer';
 import { readLines } from '../ndjson';
+import { createLandingWriter, type LandingSummary } from './landing-writer';
 
 /** The type segment for lines that declare no usable resource type. */
 export const UNPARSED_TYPE = 'Unparsed';

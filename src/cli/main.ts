@@ -1,16 +1,17 @@
 /**
  * `fhir-gateway <command>`: the local platform from the command line. Each command lives in
- * `src/cli/<command>.ts` and registers itself here.
+ * `src/cli/<command>.ts` (a `register<Command>` function) and is registered here.
  */
 import { Command, CommanderError } from 'commander';
-import { CliError } from './cli/cli-error';
-import { registerGenerate } from './cli/generate';
-import { registerIngest } from './cli/ingest';
-import { registerLoad } from './cli/load';
-import { registerServe } from './cli/serve';
-import { registerStart } from './cli/start';
-import { registerToken } from './cli/token';
-import { registerTransform } from './cli/transform';
+import { debugStacks } from '../config';
+import { CliError } from './cli-error';
+import { registerGenerate } from './generate';
+import { registerIngest } from './ingest';
+import { registerLoad } from './load';
+import { registerServe } from './serve';
+import { registerStart } from './start';
+import { registerToken } from './token';
+import { registerTransform } from './transform';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('fhir-gateway')
@@ -39,8 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (!(error instanceof CliError) && process.env.FHIR_GATEWAY_DEBUG)
-      process.stderr.write(`${(error as Error).stack}\n`);
+    if (!(error instanceof CliError) && debugStacks()) process.stderr.write(`${(error as Error).stack}\n`);
     return 1;
   }
 }

@@ -4,9 +4,9 @@
  * parent can kill -9 it in the middle of that file.
  */
 import { Readable } from 'node:stream';
+import { loadLanding } from '../../ingestion/loader/load-landing';
 import { createLocalObjectStore, type ObjectStore } from '../../src/object-store';
 import { createDuckDbWarehouse } from '../../src/warehouse';
-import { loadLanding } from './load-landing';
 
 const [root, dbPath, stallAfter, stagingDir] = process.argv.slice(2) as [string, string, string, string];
 const inner = createLocalObjectStore({ root });
