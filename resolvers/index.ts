@@ -6,6 +6,7 @@ import { observationResolvers } from './observation';
 import { patientResolvers } from './patient';
 import type { TypeResolvers } from './resource';
 
+export type { ResourceRow } from '../src/repository';
 export * from './condition';
 export * from './encounter';
 export * from './medication-request';

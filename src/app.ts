@@ -28,6 +28,7 @@ import { createGraphQLHandler } from './graphql/graphql-handler';
 import { bodyLimit, jsonSafety, outcomeResponse, rateLimit, securityHeaders } from './http';
 import type { Logger } from './logger';
 import { resolvePseudonymSalt } from './pseudonyms';
+import { listServedOrganizations } from './repository';
 import { loadOpenApi, renderApiReference } from './rest/api-reference-page';
 import { createFhirRoutes } from './rest/fhir-routes';
 import { openWarehouse, type Warehouse } from './warehouse';
@@ -91,7 +92,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.get('/graphql', async (c, next) => {
       if (!wantsHtml(c.req.header('accept'))) return next();
       const requested = c.req.query('org');
-      const org = requested && ORG.test(requested) ? requested : await firstOrganization(deps.warehouse);
+      const org =
+        requested && ORG.test(requested) ? requested : (await listServedOrganizations(deps.warehouse))[0];
       const headers: Record<string, string> = org
         ? { Authorization: `Bearer ${await devIssuer.mintDevToken({ org })}` }
         : {};
@@ -166,18 +168,6 @@ function codeOf(status: number): IssueCode {
   if (status === 429) return 'throttled';
   if (status === 405 || status === 406 || status === 415) return 'not-supported';
   return 'invalid';
-}
-
-/** The first organization with patients, for the GraphiQL dev token; `undefined` before the first build. */
-async function firstOrganization(warehouse: Warehouse): Promise<string | undefined> {
-  try {
-    const rows = await warehouse.query<{ organization_id: string }>(
-      'select min(organization_id) as organization_id from api.dim_patient_api',
-    );
-    return rows[0]?.organization_id ?? undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface OpenedApp {

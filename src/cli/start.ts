@@ -8,8 +8,9 @@ import { type Config, loadConfig } from '../config';
 import { QUICK_QUERY } from '../graphql/graphiql/example-query';
 import { createLogger } from '../logger';
 import { type ObjectStore, openObjectStore } from '../object-store';
+import { listServedOrganizations } from '../repository';
 import { startServer } from '../server';
-import { openRawWarehouse, type Warehouse } from '../warehouse';
+import { openRawWarehouse } from '../warehouse';
 import { currentBuildFile } from '../warehouse/duckdb-builds';
 import { CliError } from './cli-error';
 import { buildMarts } from './dbt-build';
@@ -75,7 +76,7 @@ export function registerStart(program: Command): void {
           host: config.server.host,
           port: config.server.port,
         });
-        const organizations = await listOrganizations(opened.warehouse);
+        const organizations = await listServedOrganizations(opened.warehouse);
         const tokens = await Promise.all(
           organizations.map(async (org) => ({
             org,
@@ -97,13 +98,6 @@ async function hasLandingData(store: ObjectStore): Promise<boolean> {
 
 async function hasBuild(config: Config): Promise<boolean> {
   return config.warehouse.kind !== 'duckdb' || !!(await currentBuildFile(config.warehouse.martsDir));
-}
-
-async function listOrganizations(warehouse: Warehouse): Promise<string[]> {
-  const rows = await warehouse.query<{ organization_id: string }>(
-    'select distinct organization_id from api.dim_patient_api order by organization_id',
-  );
-  return rows.map((r) => r.organization_id);
 }
 
 function banner(port: number, tokens: { org: string; token: string }[], seconds: number): string {

@@ -4,9 +4,8 @@
  * each backed by the resolvers (which check the scopes).
  */
 import type { ObjectRef } from '@pothos/core';
-import { countResources, type EdgeResolvers, RESOLVERS } from '../../resolvers';
+import { countResources, type EdgeResolvers, RESOLVERS, type ResourceRow } from '../../resolvers';
 import type { ResourceType } from '../fhir/search-parameters';
-import type { ResourceRow } from '../repository';
 import { builder } from './builder';
 import { filterInputs, toConnection, toSearchParams } from './search-inputs';
 

@@ -1,5 +1,5 @@
 /** Object refs of the resource types, declared apart from their fields so edges can point both ways. */
-import type { ResourceRow } from '../repository';
+import type { ResourceRow } from '../../resolvers';
 import { builder } from './builder';
 
 export const PatientRef = builder.objectRef<ResourceRow>('Patient');

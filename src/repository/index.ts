@@ -9,3 +9,4 @@ export {
   type ResourceRow,
   type SearchPage,
 } from './org-repository';
+export { listServedOrganizations } from './served-organizations';

@@ -8,7 +8,7 @@ import type { ResourceType } from '../fhir/search-parameters';
 import type { ClauseValue, SearchClause, SortKey } from '../fhir/search-request';
 import type { DateValue, QuantityValue, TokenValue } from '../fhir/search-values';
 import { normalizeForSearch } from '../fhir/search-values';
-import { pseudonym as tokenize } from '../pseudonyms';
+import { pseudonym } from '../pseudonyms';
 import type { SqlDialect, SqlValue } from '../warehouse';
 import type { CursorPosition } from './cursor';
 import { type SearchTarget, type SqlCast, sortColumnOf, targetOf } from './marts';
@@ -114,7 +114,7 @@ function compileToken(t: SearchTarget, token: TokenValue, scope: CompileScope): 
       return f(`position(' ' || ? || ' ' in ${t.column}) > 0`, `${system}|${code}`);
     case 'identifier': {
       const value =
-        code === undefined ? undefined : tokenize(scope.salt, scope.organizationId, 'Identifier', code);
+        code === undefined ? undefined : pseudonym(scope.salt, scope.organizationId, 'Identifier', code);
       const cond =
         system === undefined
           ? f('value_token = ?', value ?? '')
