@@ -3,16 +3,10 @@
  * FHIR resource of a supported type with a valid id, of the key's type, and must not claim
  * another organization than the key's. See: https://hl7.org/fhir/R4/datatypes.html#id
  */
+import { RESOURCE_TYPES } from '../../src/fhir/search-parameters';
 
-/** The resource types that have a raw table. */
-export const SUPPORTED_TYPES = [
-  'Organization',
-  'Patient',
-  'Encounter',
-  'Observation',
-  'Condition',
-  'MedicationRequest',
-] as const;
+/** The resource types that have a raw table: the served ones, and the Organizations they belong to. */
+export const SUPPORTED_TYPES = ['Organization', ...RESOURCE_TYPES] as const;
 export type SupportedType = (typeof SUPPORTED_TYPES)[number];
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
