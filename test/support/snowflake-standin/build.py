@@ -50,8 +50,8 @@ NOP_REGEXES = [
 ]
 
 
-def connect(database: str) -> snowflake.connector.SnowflakeConnection:
-    return snowflake.connector.connect(account="standin", user="standin", database=database)
+def connect(database: str, schema: str | None = None) -> snowflake.connector.SnowflakeConnection:
+    return snowflake.connector.connect(account="standin", user="standin", database=database, schema=schema)
 
 
 def statements(script: str) -> list[str]:
@@ -143,8 +143,11 @@ def main() -> int:
     args = parser.parse_args()
     os.makedirs(args.db_path, exist_ok=True)
     with fakesnow.patch(db_path=args.db_path, nop_regexes=NOP_REGEXES):
-        # Attach the database once up front: dbt's threads connecting at once would race to attach it.
-        connect(args.database.upper())
+        # Attach the database and create the profile's schema (dbt/profiles.yml: SNOWFLAKE_SCHEMA,
+        # default public) once up front: fakesnow's connect checks for both, then creates them, so
+        # dbt's threads connecting at once on a fresh --db-path raced ("Schema with name PUBLIC
+        # already exists").
+        connect(args.database.upper(), os.environ.get("SNOWFLAKE_SCHEMA", "public")).close()
         if args.scripts:
             apply_scripts(args.database.upper())
         if args.raw or args.empty_raw:
