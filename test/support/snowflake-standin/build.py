@@ -8,10 +8,11 @@ project's Snowflake SQL (its `snowflake__` macros) — no account needed:
    patched connector, then the
    rows copied from the local loader's DuckDB file (`raw-tables.duckdb`). Snowpipe itself cannot
    run here; this copy is what stands in for it.
-2. `dbt <args> --target snowflake` (dbtRunner, in-process) against the same database; or, with
-   `--marts`, the `api` marts copied from a DuckDB build instead (the gateway suites serve the
-   same marts from both warehouses; dbt/README.md lists what keeps dbt-snowflake from building
-   them on fakesnow).
+2. `dbt <args> --target snowflake` (dbtRunner, in-process) against the same database: it builds
+   the `api` marts (test/transform-snowflake.int.test.ts compares them with the DuckDB build); or,
+   with `--marts`, the `api` marts copied from a DuckDB build instead (the gateway suites serve
+   the same marts from both warehouses byte for byte; dbt/README.md, "dbt-snowflake on the
+   Snowflake stand-in", says what differs and what fakesnow still refuses).
 
 `--scripts` applies every infra/snowflake script twice through the same connector and reports
 each statement's outcome (infra/snowflake/scripts.test.ts).
