@@ -53,11 +53,22 @@
   json_merge_patch({{ obj }}, json_object({% for p in pairs %}'{{ p[0] }}', {{ p[1] }}{% if not loop.last %}, {% endif %}{% endfor %}))
 {%- endmacro %}
 {% macro snowflake__json_patch(obj, pairs) -%}
-  {#- One object_delete of every key, then the inserts: nesting stays shallow (SQLFluff parses
-      deeply nested calls very slowly). Each value reads `obj` itself, so the order is free. -#}
-  {%- for p in pairs %}object_insert({% endfor -%}
-  object_delete(({{ obj }})::object{% for p in pairs %}, '{{ p[0] }}'{% endfor %})
-  {%- for p in pairs %}, '{{ p[0] }}', {{ p[1] }}){% endfor -%}
+  {#- The pairs of `obj` whose key is not patched, plus the patched pairs, aggregated back into an
+      object (`object_agg` leaves out SQL NULL values, which removes those keys): a correlated
+      scalar subquery, like the list macros (macros/lists.sql), since the emulator lacks
+      `object_delete` and runs `object_insert` only on structs. Null when `obj` is. -#}
+  iff(({{ obj }}) is null, null, (
+    select object_agg(patched.key, patched.value)
+    from (
+      select kept.key, kept.value
+      from table(flatten(input => ({{ obj }})::object)) as kept
+      where kept.key not in ({% for p in pairs %}'{{ p[0] }}'{% if not loop.last %}, {% endif %}{% endfor %})
+      {%- for p in pairs %}
+      union all
+      select '{{ p[0] }}' as key, to_variant({{ p[1] }}) as value
+      {%- endfor %}
+    ) as patched
+  ))
 {%- endmacro %}
 
 {#- Aggregates JSON values into a JSON array ordered by `order_by`. -#}

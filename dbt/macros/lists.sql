@@ -8,7 +8,17 @@
     (`lateral flatten`), filters and aggregates per row (`array_agg ... within group`, `min_by`)
     and joins that back by `keys` (column names unique per row of `relation`).
     `var` names the element in the SQL of `expr` / `cond` (usually built with the json_* macros);
-    `list` is SQL over the unqualified columns of `relation`. -#}
+    `list` is SQL over the unqualified columns of `relation`.
+
+    Snowflake's scalar list macros (`list_flatten`, `list_concat`, `list_join`) use no array
+    function either (`array_flatten`, `array_cat`, `array_compact`, `array_to_string`): each is a
+    correlated scalar subquery over `table(flatten(...))` that aggregates (`array_agg` / `listagg
+    ... within group`) without GROUP BY, so it returns one row, the kind of correlated subquery
+    Snowflake supports (docs: "Working with Subqueries"). The emulator the suites build on
+    (fakesnow) keeps ARRAY/VARIANT as DuckDB JSON and runs FLATTEN and the aggregates on it, but
+    not the array functions (dbt/README.md, "dbt-snowflake on the stand-in"). Such a subquery is
+    never an aggregate's argument nor FLATTEN's input: `with_list_maps` computes each element's
+    values before it aggregates them, and `list_elements` computes `list` before it flattens it. -#}
 
 {#- `relation` plus, for each [expr, column] of `columns`, `column`: the list of `expr` per element of
     `list`, in order. A NULL `expr` is kept by DuckDB and dropped by Snowflake, and an empty or
@@ -33,11 +43,19 @@
         select
             {{ keys | join(', ') }},
             {%- for c in columns %}
-            array_agg({{ c[0] }}) within group (order by {{ var }}_index) as {{ c[1] }}{% if not loop.last %},{% endif %}
+            array_agg({{ c[1] }}) within group (order by {{ var }}_index) as {{ c[1] }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         from (
-            {{ list_elements(relation, keys, list, var) | indent(12) }}
-        ) as elements
+            select
+                {{ keys | join(', ') }},
+                {%- for c in columns %}
+                {{ c[0] }} as {{ c[1] }},
+                {%- endfor %}
+                {{ var }}_index
+            from (
+                {{ list_elements(relation, keys, list, var) | indent(16) }}
+            ) as elements
+        ) as element_values
         group by {{ keys | join(', ') }}
     ) as {{ var }}_elements using ({{ keys | join(', ') }})
 {%- endmacro %}
@@ -70,21 +88,26 @@
 {#- Snowflake: one row per element of `list`: `keys`, the element as `var`, its 0-based position as
     `<var>_index`. -#}
 {% macro list_elements(relation, keys, list, var) -%}
-select {% for k in keys %}{{ relation }}.{{ k }}, {% endfor %}f.value as {{ var }}, f.index as {{ var }}_index
-from {{ relation }}, lateral flatten(input => {{ list }}) as f
+select {% for k in keys %}listed.{{ k }}, {% endfor %}f.value as {{ var }}, f.index as {{ var }}_index
+from (select {% for k in keys %}{{ k }}, {% endfor %}{{ list }} as {{ var }}_list from {{ relation }}) as listed,
+    lateral flatten(input => listed.{{ var }}_list) as f
 {%- endmacro %}
 
 {#- A list of lists made one list. -#}
 {% macro list_flatten(list) %}{{ return(adapter.dispatch('list_flatten', 'fhir_gateway')(list)) }}{% endmacro %}
 {% macro duckdb__list_flatten(list) %}flatten({{ list }}){% endmacro %}
-{% macro snowflake__list_flatten(list) %}array_flatten({{ list }}){% endmacro %}
+{% macro snowflake__list_flatten(list) -%}
+  iff({{ list }} is null, null, (
+    select array_agg(inner_list.value) within group (order by outer_list.index, inner_list.index)
+    from table(flatten(input => {{ list }})) as outer_list, lateral flatten(input => outer_list.value) as inner_list
+  ))
+{%- endmacro %}
 
 {#- Concatenates the lists in `lists` (a Jinja list of SQL list expressions). -#}
 {% macro list_concat(lists) %}{{ return(adapter.dispatch('list_concat', 'fhir_gateway')(lists)) }}{% endmacro %}
 {% macro duckdb__list_concat(lists) %}list_concat({{ lists | join(', ') }}){% endmacro %}
 {% macro snowflake__list_concat(lists) -%}
-  {%- for l in lists %}{% if not loop.last %}array_cat({% endif %}{% endfor -%}
-  {%- for l in lists %}{{ l }}{% if not loop.first %}){% endif %}{% if not loop.last %}, {% endif %}{% endfor -%}
+  {{ snowflake__list_flatten('array_construct(' ~ lists | join(', ') ~ ')') }}
 {%- endmacro %}
 
 {#- A one-element list holding a scalar string. -#}
@@ -95,7 +118,12 @@ from {{ relation }}, lateral flatten(input => {{ list }}) as f
 {#- The strings of a list joined by `sep`, nulls skipped. -#}
 {% macro list_join(list, sep) %}{{ return(adapter.dispatch('list_join', 'fhir_gateway')(list, sep)) }}{% endmacro %}
 {% macro duckdb__list_join(list, sep) %}array_to_string(list_filter({{ list }}, x -> x is not null), '{{ sep }}'){% endmacro %}
-{% macro snowflake__list_join(list, sep) %}array_to_string(array_compact({{ list }}), '{{ sep }}'){% endmacro %}
+{% macro snowflake__list_join(list, sep) -%}
+  iff({{ list }} is null, null, coalesce((
+    select listagg(element.value::varchar, '{{ sep }}') within group (order by element.index)
+    from table(flatten(input => {{ list }})) as element
+  ), ''))
+{%- endmacro %}
 
 {#- Number of elements (0 for an empty list, null for null). -#}
 {% macro list_size(list) %}{{ return(adapter.dispatch('list_size', 'fhir_gateway')(list)) }}{% endmacro %}

@@ -8,10 +8,11 @@ project's Snowflake SQL (its `snowflake__` macros) — no account needed:
    patched connector, then the
    rows copied from the local loader's DuckDB file (`raw-tables.duckdb`). Snowpipe itself cannot
    run here; this copy is what stands in for it.
-2. `dbt <args> --target snowflake` (dbtRunner, in-process) against the same database; or, with
-   `--marts`, the `api` marts copied from a DuckDB build instead (the gateway suites serve the
-   same marts from both warehouses; dbt/README.md lists what keeps dbt-snowflake from building
-   them on fakesnow).
+2. `dbt <args> --target snowflake` (dbtRunner, in-process) against the same database: it builds
+   the `api` marts (test/transform-snowflake.int.test.ts compares them with the DuckDB build); or,
+   with `--marts`, the `api` marts copied from a DuckDB build instead (the gateway suites serve
+   the same marts from both warehouses byte for byte; dbt/README.md, "dbt-snowflake on the
+   Snowflake stand-in", says what differs and what fakesnow still refuses).
 
 `--scripts` applies every infra/snowflake script twice through the same connector and reports
 each statement's outcome (infra/snowflake/scripts.test.ts).
@@ -50,8 +51,8 @@ NOP_REGEXES = [
 ]
 
 
-def connect(database: str) -> snowflake.connector.SnowflakeConnection:
-    return snowflake.connector.connect(account="standin", user="standin", database=database)
+def connect(database: str, schema: str | None = None) -> snowflake.connector.SnowflakeConnection:
+    return snowflake.connector.connect(account="standin", user="standin", database=database, schema=schema)
 
 
 def statements(script: str) -> list[str]:
@@ -143,8 +144,11 @@ def main() -> int:
     args = parser.parse_args()
     os.makedirs(args.db_path, exist_ok=True)
     with fakesnow.patch(db_path=args.db_path, nop_regexes=NOP_REGEXES):
-        # Attach the database once up front: dbt's threads connecting at once would race to attach it.
-        connect(args.database.upper())
+        # Attach the database and create the profile's schema (dbt/profiles.yml: SNOWFLAKE_SCHEMA,
+        # default public) once up front: fakesnow's connect checks for both, then creates them, so
+        # dbt's threads connecting at once on a fresh --db-path raced ("Schema with name PUBLIC
+        # already exists").
+        connect(args.database.upper(), os.environ.get("SNOWFLAKE_SCHEMA", "public")).close()
         if args.scripts:
             apply_scripts(args.database.upper())
         if args.raw or args.empty_raw:
