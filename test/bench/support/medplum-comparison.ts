@@ -34,6 +34,23 @@ async function peakRssOf<T>(pid: number, fn: () => Promise<T>): Promise<{ value:
   }
 }
 
+/**
+ * What `paths` serve in total: a Bundle's entries, or 1 for a read. Printed for both modes (and
+ * refused if they differ), so runs of two checkouts can be checked to serve the same cohort.
+ */
+async function servedEntries(baseUrl: string, token: string, paths: string[]): Promise<number> {
+  let total = 0;
+  for (const path of new Set(paths)) {
+    const res = await fetch(`${baseUrl}${path}`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/fhir+json' },
+    });
+    if (!res.ok) throw new Error(`${path} answered ${res.status}: these figures would not be valid`);
+    const body = (await res.json()) as { resourceType: string; entry?: unknown[] };
+    total += body.resourceType === 'Bundle' ? (body.entry?.length ?? 0) : 1;
+  }
+  return total;
+}
+
 interface ServingServer {
   helloUrl: string;
   cachedUrl: string;
@@ -63,6 +80,17 @@ export async function compareWithMedplum(results: Figures[] = []): Promise<void>
       );
     });
     const server = JSON.parse(line) as ServingServer;
+    const served: string[] = [];
+    for (const scenario of server.scenarios) {
+      const uncached = await servedEntries(server.uncachedUrl, server.uncachedToken, scenario.paths);
+      const cached = await servedEntries(server.cachedUrl, server.cachedToken, scenario.paths);
+      if (uncached !== cached)
+        throw new Error(`${scenario.name}: ${uncached} entries without the cache, ${cached} with it`);
+      served.push(`${scenario.name} ${uncached}`);
+    }
+    console.log(
+      `entries served over each scenario's paths (same with and without the cache): ${served.join(', ')}`,
+    );
     const bare = await load('node:http hello (server process)', { url: server.helloUrl });
     results.push(bare);
     console.log(
