@@ -52,8 +52,15 @@ const common = {
 } as const satisfies Pick<Mart, 'targets' | 'sorts'>;
 
 const subject = { kind: 'reference', column: 'patient_id' } as const;
-const encounter = { kind: 'reference', column: 'encounter_id' } as const;
 const ofPatientAndEncounter = { Patient: 'patient_id', Encounter: 'encounter_id' } as const;
+/** What every clinical fact under a patient and an encounter has: the references and its coded `code`. */
+const clinicalFact = {
+  ...common.targets,
+  patient: subject,
+  subject,
+  encounter: { kind: 'reference', column: 'encounter_id' },
+  code: { kind: 'tokens', column: 'code_tokens' },
+} as const satisfies Mart['targets'];
 
 export const MARTS: Readonly<Record<ResourceType, Mart>> = {
   Patient: {
@@ -101,11 +108,7 @@ export const MARTS: Readonly<Record<ResourceType, Mart>> = {
     table: 'api.fct_observation_api',
     parents: ofPatientAndEncounter,
     targets: {
-      ...common.targets,
-      patient: subject,
-      subject,
-      encounter,
-      code: { kind: 'tokens', column: 'code_tokens' },
+      ...clinicalFact,
       category: { kind: 'tokens', column: 'category_tokens' },
       date: { kind: 'date', lo: 'effective_start', hi: 'effective_end', cast: 'timestamp' },
       'value-quantity': { kind: 'quantity' },
@@ -121,11 +124,7 @@ export const MARTS: Readonly<Record<ResourceType, Mart>> = {
     table: 'api.fct_condition_api',
     parents: ofPatientAndEncounter,
     targets: {
-      ...common.targets,
-      patient: subject,
-      subject,
-      encounter,
-      code: { kind: 'tokens', column: 'code_tokens' },
+      ...clinicalFact,
       'clinical-status': {
         kind: 'code',
         column: 'clinical_status',
@@ -143,11 +142,7 @@ export const MARTS: Readonly<Record<ResourceType, Mart>> = {
     table: 'api.fct_medication_request_api',
     parents: ofPatientAndEncounter,
     targets: {
-      ...common.targets,
-      patient: subject,
-      subject,
-      encounter,
-      code: { kind: 'tokens', column: 'code_tokens' },
+      ...clinicalFact,
       status: {
         kind: 'code',
         column: 'status',
