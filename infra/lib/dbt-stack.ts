@@ -3,6 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { DbtRunner } from './constructs/dbt-runner';
 import type { LogSettings } from './constructs/encrypted-log-group';
+import { lakeBucketName } from './constructs/lake-buckets';
 import type { Network } from './constructs/network';
 import type { PlatformSecrets } from './constructs/platform-secrets';
 import type { StageConfig } from './stage-config';
@@ -13,11 +14,9 @@ export interface DbtStackProps extends StackProps {
   logs: LogSettings;
   dataKey: kms.IKey;
   secrets: PlatformSecrets;
-  /** The bulk-ingestion state machine whose successful runs trigger a build. */
-  bulkStateMachineArn?: string;
 }
 
-/** The dbt runner (ECS Fargate) and its triggers. */
+/** The dbt runner (ECS Fargate) and its triggers: files landed in the lake, and a schedule. */
 export class DbtStack extends Stack {
   readonly runner: DbtRunner;
 
@@ -36,7 +35,8 @@ export class DbtStack extends Stack {
       cpu: config.dbt.cpu,
       memoryMiB: config.dbt.memoryMiB,
       schedule: config.dbt.schedule,
-      afterStateMachineArn: props.bulkStateMachineArn,
+      landingBucketName: lakeBucketName(config.prefix, 'landing'),
+      batchingSeconds: config.dbt.batchingSeconds,
     });
   }
 }

@@ -54,8 +54,9 @@ export function addFhirGatewayStacks(
     ...common,
     ...shared,
     secrets: platform.secrets,
-    bulkStateMachineArn: bulk.stateMachine.stateMachineArn,
   });
+  // The landing bucket is named, not referenced, as well.
+  dbt.addStackDependency(storage);
   const functions = [
     { name: 'gateway', fn: api.gateway.fn },
     { name: 'authorizer', fn: api.authorizer.fn },

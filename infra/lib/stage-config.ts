@@ -124,8 +124,13 @@ export interface StageConfig {
   };
   bulk: { client?: BulkClientConfig; sources: BulkSourceConfig[]; reservedConcurrency: number };
   dbt: {
-    /** When dbt builds besides after each successful bulk load. */
+    /** When dbt builds besides after files land. */
     schedule: string;
+    /**
+     * How long landed files' build requests are collected into one build: long enough for
+     * Snowpipe to load them, short enough for fresh data (≤ 300 s).
+     */
+    batchingSeconds: number;
     cpu: number;
     memoryMiB: number;
   };
@@ -185,7 +190,7 @@ export const STAGES: Record<StageConfig['stage'], StageConfig> = {
         },
       ],
     },
-    dbt: { schedule: 'cron(0 6 * * ? *)', cpu: 1024, memoryMiB: 2048 },
+    dbt: { schedule: 'cron(0 6 * * ? *)', batchingSeconds: 120, cpu: 1024, memoryMiB: 2048 },
   },
   prod: {
     stage: 'prod',
@@ -210,7 +215,7 @@ export const STAGES: Record<StageConfig['stage'], StageConfig> = {
       partners: [],
     },
     bulk: { reservedConcurrency: 10, sources: [] },
-    dbt: { schedule: 'cron(0 */6 * * ? *)', cpu: 2048, memoryMiB: 4096 },
+    dbt: { schedule: 'cron(0 */6 * * ? *)', batchingSeconds: 120, cpu: 2048, memoryMiB: 4096 },
   },
 };
 
@@ -221,6 +226,12 @@ export function validateStageConfig(config: StageConfig): StageConfig {
     throw new Error(
       `authorizerCacheTtlSeconds (${auth.authorizerCacheTtlSeconds}) must not exceed the token lifetime ` +
         `(${auth.tokenLifetimeSeconds} s) or API Gateway's 3600 s: a cached decision would outlive the token`,
+    );
+  }
+  const { batchingSeconds } = config.dbt;
+  if (!Number.isInteger(batchingSeconds) || batchingSeconds < 0 || batchingSeconds > 300) {
+    throw new Error(
+      `dbt.batchingSeconds (${batchingSeconds}) must be a whole number of seconds from 0 to 300`,
     );
   }
   const NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;

@@ -124,6 +124,22 @@ describe('IAM, least privilege', () => {
     expect([...byRole.keys()].filter((id) => id.startsWith('DbtTaskTaskRole'))).toEqual([]);
   });
 
+  it('lets the build pipe read its queue and start the dbt task with its two roles, nothing more', () => {
+    const pipe = roleOf(statementsByRole(dev, dev.stacks.dbt), 'DbtStartRole');
+    expect(actionsOf(pipe).filter((a) => /^(s3|secretsmanager|states|lambda):/.test(a))).toEqual([]);
+    expect(resourcesText(pipe, 'sqs:')).toEqual([
+      expect.stringMatching(/^\{"Fn::GetAtt":\["DbtBuildRequests\w+","Arn"\]\}$/),
+    ]);
+    expect(resourcesText(pipe, 'ecs:')).toEqual([expect.stringMatching(/^\{"Ref":"DbtTask\w+"\}$/)]);
+    expect(pipe.find((st) => st.Action === 'ecs:RunTask')?.Condition).toEqual({
+      ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^DbtCluster/), 'Arn'] } },
+    });
+    const passed = resourcesText(pipe, 'iam:PassRole').join();
+    expect(passed).toMatch(/DbtTaskExecutionRole/);
+    expect(passed).toMatch(/DbtTaskTaskRole/);
+    expect(resourcesText(pipe, 'iam:PassRole')).toHaveLength(2);
+  });
+
   it("lets Snowflake's integration read landing/fhir/ and write exports/, nothing more", () => {
     const role = roleOf(statementsByRole(dev, dev.stacks.storage), 'SnowflakeIntegrationRole');
     const reads = role

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { bulkIngestionFlow } from '../../ingestion/bulk/flow-definition';
+import { LANDING_PREFIX } from '../lib/constructs/lake-buckets';
 import { LEDGER_IMBALANCE_FIELD } from '../lib/constructs/platform-alarms';
+import { STAGES, validateStageConfig } from '../lib/stage-config';
 import { type SynthesizedStage, synthStage } from './synth-stage';
 
 // Each synthesis bundles six Lambdas with esbuild and stages the dbt image context: slow on a busy machine.
@@ -130,17 +132,84 @@ describe('the dbt runner', () => {
     ]);
   });
 
-  it('builds after every successful bulk run and on a schedule', () => {
+  it('queues a build request for every file landed under the landing layout, and on a schedule', () => {
     const t = dev.template(dev.stacks.dbt);
+    const queue = { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbtBuildRequests'), 'Arn'] };
     t.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
-        source: ['aws.states'],
-        'detail-type': ['Step Functions Execution Status Change'],
-        detail: { status: ['SUCCEEDED'], stateMachineArn: [Match.anyValue()] },
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: {
+          bucket: {
+            name: [Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['fhir-gateway-dev-landing-'])] })],
+          },
+          object: { key: [{ prefix: LANDING_PREFIX }] },
+        },
       },
-      Targets: [Match.objectLike({ EcsParameters: Match.objectLike({ LaunchType: 'FARGATE' }) })],
+      Targets: [
+        Match.objectLike({
+          Arn: queue,
+          InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('"trigger":"landed"') }),
+        }),
+      ],
     });
-    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: dev.config.dbt.schedule });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: dev.config.dbt.schedule,
+      Targets: [
+        Match.objectLike({
+          Arn: queue,
+          InputTransformer: Match.objectLike({
+            InputTemplate: Match.stringLikeRegexp('"trigger":"schedule"'),
+          }),
+        }),
+      ],
+    });
+    // Only the pipe starts the task: no rule targets ECS directly.
+    for (const rule of Object.values(t.findResources('AWS::Events::Rule'))) {
+      for (const target of rule.Properties.Targets) expect(target.EcsParameters).toBeUndefined();
+    }
+  });
+
+  it('starts one Fargate build per batch of requests, in the private subnets, failures to the alarmed DLQ', () => {
+    const t = dev.template(dev.stacks.dbt);
+    t.resourceCountIs('AWS::Pipes::Pipe', 1);
+    t.hasResourceProperties('AWS::Pipes::Pipe', {
+      Source: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbtBuildRequests'), 'Arn'] },
+      SourceParameters: {
+        SqsQueueParameters: {
+          BatchSize: 10_000,
+          MaximumBatchingWindowInSeconds: dev.config.dbt.batchingSeconds,
+        },
+      },
+      Target: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbtCluster'), 'Arn'] },
+      TargetParameters: {
+        EcsTaskParameters: Match.objectLike({
+          TaskDefinitionArn: { Ref: Match.stringLikeRegexp('^DbtTask') },
+          TaskCount: 1,
+          LaunchType: 'FARGATE',
+          NetworkConfiguration: {
+            AwsvpcConfiguration: Match.objectLike({
+              AssignPublicIp: 'DISABLED',
+              SecurityGroups: [Match.anyValue()],
+            }),
+          },
+        }),
+      },
+      LogConfiguration: Match.objectLike({ Level: 'ERROR' }),
+    });
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: Match.anyValue(),
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbtStartDeadLetters'), 'Arn'] },
+        maxReceiveCount: 5,
+      },
+    });
+  });
+
+  it('refuses a batching window beyond what EventBridge Pipes allows', () => {
+    const config = structuredClone(STAGES.prod);
+    config.dbt.batchingSeconds = 301;
+    expect(() => validateStageConfig(config)).toThrow(/batchingSeconds/);
   });
 });
 

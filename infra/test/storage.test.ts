@@ -82,9 +82,11 @@ describe('the lake buckets', () => {
     }
   });
 
-  it("announce new landing NDJSON files to Snowpipe's queue once its ARN is configured", async () => {
+  it("announce new landing NDJSON files to Snowpipe's queue once its ARN is configured, and to EventBridge always", async () => {
     const before = Object.entries(buckets(dev)).find(([id]) => id.startsWith('LakeLanding'))![1];
-    expect(before.Properties.NotificationConfiguration).toBeUndefined();
+    expect(before.Properties.NotificationConfiguration).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
     const queueArn = 'arn:aws:sqs:us-east-1:999999999999:sf-snowpipe-AIDA-abc';
     const withPipe = await synthStage('dev', (c) => ({
       ...c,
@@ -93,6 +95,7 @@ describe('the lake buckets', () => {
     withPipe.template(withPipe.stacks.storage).hasResourceProperties('AWS::S3::Bucket', {
       BucketName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['fhir-gateway-dev-landing-'])] }),
       NotificationConfiguration: {
+        EventBridgeConfiguration: { EventBridgeEnabled: true },
         QueueConfigurations: [
           {
             Event: 's3:ObjectCreated:*',

@@ -1,18 +1,21 @@
-import { type CfnElement, Duration, IgnoreMode, Stack, Token } from 'aws-cdk-lib';
+import { Duration, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
 import type { SnowflakeConfig } from '../stage-config';
 import { createDeadLetterQueue } from './dead-letter-queue';
 import { createLogGroup, type LogSettings } from './encrypted-log-group';
 import { grantSecretsRead } from './grants';
+import { LANDING_PREFIX } from './lake-buckets';
 import type { Network } from './network';
 import { REPO_ROOT } from './repo-paths';
 
@@ -28,10 +31,12 @@ export interface DbtRunnerProps {
   tokenSaltSecretArn: string;
   cpu: number;
   memoryMiB: number;
-  /** When to build besides after loads. */
+  /** When to build besides after landings. */
   schedule: string;
-  /** Builds run after each successful execution of this state machine (bulk ingestion). */
-  afterStateMachineArn?: string;
+  /** The landing bucket (by name): every file landed under the landing layout requests a build. */
+  landingBucketName: string;
+  /** How long build requests are collected into one build (≤ 300, EventBridge Pipes' limit). */
+  batchingSeconds: number;
 }
 
 /**
@@ -52,13 +57,18 @@ const IMAGE_CONTEXT_EXCLUDES = [
 
 /**
  * dbt Core on ECS Fargate: one task definition running `dbt build --target snowflake` (the image
- * from `dbt/Dockerfile`, built at deploy time), started after every successful bulk load and on a
- * schedule. Snowpipe loads the landed files asynchronously (usually within a minute); whatever a
- * post-load build misses, the next build picks up (models are incremental).
+ * from `dbt/Dockerfile`, built at deploy time), started after files land and on a schedule. Both
+ * triggers are build requests on one queue: every landed file (a bulk run's, a partner Bundle's or
+ * upload's) and every scheduled tick. One pipe batches them and starts one build per batch, after
+ * a wait that also lets Snowpipe load what landed (usually within a minute); whatever a build
+ * misses, the next one picks up (models are incremental).
  */
 export class DbtRunner extends Construct {
   readonly cluster: ecs.Cluster;
   readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** Build requests (no PHI: which trigger, and when). */
+  readonly buildRequests: sqs.Queue;
+  /** Requests that could not be queued or could not start a build. */
   readonly deadLetters: sqs.Queue;
   readonly logGroup: ReturnType<typeof createLogGroup>;
 
@@ -125,45 +135,107 @@ export class DbtRunner extends Construct {
       { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: "Generated for this task's roles alone." },
     ]);
 
-    const securityGroup = props.network.httpsOnlyGroup(this, 'Egress', 'dbt task: outbound HTTPS only');
     this.deadLetters = createDeadLetterQueue(this, 'StartDeadLetters', props.dataKey, props.retain);
-    const target = new eventTargets.EcsTask({
-      cluster: this.cluster,
-      taskDefinition: this.taskDefinition,
-      launchType: ecs.LaunchType.FARGATE,
-      subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [securityGroup],
-      deadLetterQueue: this.deadLetters,
-      retryAttempts: 3,
-      maxEventAge: Duration.hours(1),
+    this.buildRequests = new sqs.Queue(this, 'BuildRequests', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.dataKey,
+      dataKeyReuse: Duration.hours(1),
+      enforceSSL: true,
+      // A request older than a day is covered by the scheduled build that has run since.
+      retentionPeriod: Duration.days(1),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
+      removalPolicy: RemovalPolicy.DESTROY,
     });
-    const stack = Stack.of(this);
-    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-    const clusterId = stack.getLogicalId(this.cluster.node.defaultChild as CfnElement);
-    acknowledge(this.taskDefinition, [
-      {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${region}:*:task/<${clusterId}>/*]`,
-        reason:
-          "EventBridge tags the tasks it starts; their ids do not exist before they run, so only the cluster's task prefix can be named.",
+    const request = (trigger: 'landed' | 'schedule') =>
+      new eventTargets.SqsQueue(this.buildRequests, {
+        message: events.RuleTargetInput.fromObject({ trigger, time: events.EventField.time }),
+        deadLetterQueue: this.deadLetters,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      });
+    new events.Rule(this, 'AfterLanding', {
+      ruleName: `${props.prefix}-dbt-after-landing`,
+      description: 'A dbt build request for every file landed (bulk runs, partner Bundles and uploads)',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.landingBucketName] },
+          object: { key: [{ prefix: LANDING_PREFIX }] },
+        },
       },
-    ]);
+      targets: [request('landed')],
+    });
     new events.Rule(this, 'Scheduled', {
       ruleName: `${props.prefix}-dbt-scheduled`,
-      description: 'dbt build on a schedule',
+      description: 'A dbt build request on a schedule',
       schedule: events.Schedule.expression(props.schedule),
-      targets: [target],
+      targets: [request('schedule')],
     });
-    if (props.afterStateMachineArn) {
-      new events.Rule(this, 'AfterBulkLoad', {
-        ruleName: `${props.prefix}-dbt-after-bulk-load`,
-        description: 'dbt build after each successful bulk ingestion run',
-        eventPattern: {
-          source: ['aws.states'],
-          detailType: ['Step Functions Execution Status Change'],
-          detail: { status: ['SUCCEEDED'], stateMachineArn: [props.afterStateMachineArn] },
+    this.startBuilds(props);
+  }
+
+  /**
+   * One EventBridge pipe starts the task: it collects the build requests for `batchingSeconds`
+   * (also Snowpipe's time to load what landed) and runs one build per batch, so a burst of
+   * landed files costs one build. Requests it cannot start go to the dead-letter queue.
+   */
+  private startBuilds(props: DbtRunnerProps) {
+    const role = new iam.Role(this, 'StartRole', {
+      assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Starts the dbt task for batches of build requests',
+    });
+    this.buildRequests.grantConsumeMessages(role);
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:RunTask'],
+        resources: [this.taskDefinition.taskDefinitionArn],
+        conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.taskDefinition.obtainExecutionRole().roleArn, this.taskDefinition.taskRole.roleArn],
+      }),
+    );
+    const pipeLogs = createLogGroup(this, 'StartLogs', props.logs);
+    pipeLogs.grantWrite(role);
+    acknowledge(role, [
+      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: "Generated for this pipe's role alone." },
+    ]);
+    const securityGroup = props.network.httpsOnlyGroup(this, 'Egress', 'dbt task: outbound HTTPS only');
+    new pipes.CfnPipe(this, 'Start', {
+      name: `${props.prefix}-dbt-start`,
+      description: 'Runs one dbt build per batch of build requests',
+      roleArn: role.roleArn,
+      source: this.buildRequests.queueArn,
+      sourceParameters: {
+        sqsQueueParameters: { batchSize: 10_000, maximumBatchingWindowInSeconds: props.batchingSeconds },
+      },
+      target: this.cluster.clusterArn,
+      targetParameters: {
+        ecsTaskParameters: {
+          taskDefinitionArn: this.taskDefinition.taskDefinitionArn,
+          taskCount: 1,
+          launchType: 'FARGATE',
+          platformVersion: 'LATEST',
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: props.network.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
+                .subnetIds,
+              securityGroups: [securityGroup.securityGroupId],
+              assignPublicIp: 'DISABLED',
+            },
+          },
         },
-        targets: [target],
-      });
-    }
+      },
+      logConfiguration: {
+        level: 'ERROR',
+        cloudwatchLogsLogDestination: { logGroupArn: pipeLogs.logGroupArn },
+      },
+    });
   }
 }

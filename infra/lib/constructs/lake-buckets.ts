@@ -2,10 +2,11 @@ import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { LANDING_PREFIX } from '../../../ingestion/landing/landing-keys';
 import { acknowledge } from '../nag';
 
-/** The key layout the app writes (ingestion/landing/landing-keys.ts): Snowpipe reads only this. */
-export const LANDING_PREFIX = 'landing/fhir/';
+/** The key layout the app writes: Snowpipe reads only this, and a landed file there requests a dbt build. */
+export { LANDING_PREFIX };
 /**
  * Where Snowflake unloads (`COPY INTO @export_stage`) land in the export bucket. The gateway's own
  * export door writes its files under `jobs/export/` in the landing bucket today (one object store).
@@ -18,11 +19,11 @@ export const EXPORT_JOBS_PREFIX = 'jobs/export/';
 /** The bulk flow's job records, manifests, checkpoints and ledgers (ingestion/bulk/bulk-job-store.ts). */
 export const BULK_JOBS_PREFIX = 'jobs/bulk/';
 /**
- * Refused lines with their reasons (ingestion/loader/quarantine.ts). The app's object store is one
- * bucket, so they sit beside the landing files today; the quarantine bucket is ready for the day
- * the object store takes a bucket per area.
+ * Refused lines with their reasons. The app's object store is one bucket, so they sit beside the
+ * landing files today; the quarantine bucket is ready for the day the object store takes a bucket
+ * per area.
  */
-export const QUARANTINE_PREFIX = 'quarantine/fhir/';
+export { QUARANTINE_PREFIX } from '../../../ingestion/loader/quarantine';
 
 /** The lake's buckets by role. */
 export type LakeBucketKind = 'landing' | 'quarantine' | 'export' | 'access-logs';
@@ -136,6 +137,7 @@ export class LakeBuckets extends Construct {
       ],
       props.pipeQueueArn,
     );
+    announceToEventBridge(this.landing);
     this.quarantine = dataBucket('Quarantine', [
       { id: 'expire-reviewed-quarantine', expiration: Duration.days(365) },
       { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(30) },
@@ -170,4 +172,14 @@ function announceToSnowpipe(bucket: s3.Bucket, queueArn: string) {
       },
     },
   ]);
+}
+
+/**
+ * The landing bucket's events also go to EventBridge, where a rule turns each landed file into a
+ * dbt build request (./dbt-runner.ts). Set on the bucket itself, as the Snowpipe queue is.
+ * See: https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
+ */
+function announceToEventBridge(bucket: s3.Bucket) {
+  const cfn = bucket.node.defaultChild as s3.CfnBucket;
+  cfn.addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration', { EventBridgeEnabled: true });
 }
