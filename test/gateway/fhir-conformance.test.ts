@@ -5,20 +5,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestWarehouse, type RawResource, type TestWarehouse } from '../support/cohort';
-import { BASE, createFhirClient, createTestApp, entryIds, link } from '../support/gateway';
+import { BASE, createClient, openTestApp, entryIds, link } from '../support/app';
 import { codings, createExpectations, dateMatches, implicitRange } from './expectations';
 
 type Json = Record<string, unknown>;
 let tw: TestWarehouse;
 let x: ReturnType<typeof createExpectations>;
 let org: string;
-let client: ReturnType<typeof createFhirClient>;
+let client: ReturnType<typeof createClient>;
 
 beforeAll(async () => {
   tw = await buildTestWarehouse({ patients: 40, orgs: 2, seed: 7 });
   x = createExpectations(tw);
   org = tw.organizations[0]!;
-  client = createFhirClient(createTestApp(tw.warehouse, tw.salt).app, org);
+  client = createClient(await openTestApp({ trust: 'headers', warehouse: tw }), org);
 });
 afterAll(() => tw.close());
 
