@@ -1,7 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareLambdaWithServer, FIXTURES, loadEvent } from './lambda-events';
 import { openTestApp, type TokenApp } from '../support/app';
+import { compareLambdaWithServer, FIXTURES, loadEvent } from './lambda-events';
 import { createShellHarness } from './stand-ins';
 
 describe('the Lambda handler (API Gateway REST v1 and HTTP API v2)', () => {

@@ -6,7 +6,10 @@ type Real = TokenApp;
 let real: Real;
 let token: string;
 beforeAll(async () => {
-  real = await openTestApp({ cohort: { patients: 4, orgs: 2, seed: 11 }, overrides: { graphql: async () => Response.json({ data: { __typename: 'Query' } }) } });
+  real = await openTestApp({
+    cohort: { patients: 4, orgs: 2, seed: 11 },
+    overrides: { graphql: async () => Response.json({ data: { __typename: 'Query' } }) },
+  });
   token = await real.token(real.built.organizations[0]!, ['system/*.cruds']);
 });
 afterAll(() => real.close());

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
 import { pseudonym } from '../../src/pseudonyms';
-import { type DoorsApp, createDoorsClient, patientBundle } from '../support/doors-client';
 import { openTestApp } from '../support/app';
+import { createDoorsClient, type DoorsApp, patientBundle } from '../support/doors-client';
 
 type Json = Record<string, unknown>;
 let s: DoorsApp;

@@ -4,8 +4,8 @@
  * See: https://hl7.org/fhir/R4/http.html and https://hl7.org/fhir/R4/search.html
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASE, createClient, entryIds, link, openTestApp } from '../support/app';
 import { buildTestWarehouse, type RawResource, type TestWarehouse } from '../support/cohort';
-import { BASE, createClient, openTestApp, entryIds, link } from '../support/app';
 import { codings, createExpectations, dateMatches, implicitRange } from './expectations';
 
 type Json = Record<string, unknown>;

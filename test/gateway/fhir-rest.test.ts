@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOLVERS } from '../../resolvers';
 import { RESOURCE_TYPES } from '../../src/fhir/search-parameters';
+import { BASE, type CallInit, createClient, entryIds, link, openTestApp } from '../support/app';
 import { buildTestWarehouse, type TestWarehouse } from '../support/cohort';
-import { BASE, type CallInit, createClient, openTestApp, entryIds, link } from '../support/app';
 import { createExpectations } from './expectations';
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestWarehouse, type RawResource, type TestWarehouse } from '../support/cohort';
 import { createClient, openTestApp } from '../support/app';
+import { buildTestWarehouse, type RawResource, type TestWarehouse } from '../support/cohort';
 import {
   codings,
   createExpectations,

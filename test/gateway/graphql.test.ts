@@ -18,7 +18,12 @@ beforeAll(async () => {
   tw = await buildTestWarehouse({ patients: 200, orgs: 2, seed: 11 });
   x = createExpectations(tw);
   [org, other] = tw.organizations as [string, string];
-  opened = await openTestApp({ trust: 'headers', warehouse: tw, cache: false, onQuery: (sql) => statements.push(sql) });
+  opened = await openTestApp({
+    trust: 'headers',
+    warehouse: tw,
+    cache: false,
+    onQuery: (sql) => statements.push(sql),
+  });
 });
 afterAll(() => tw.close());
 

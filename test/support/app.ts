@@ -71,7 +71,9 @@ export interface HeaderAppOptions extends CommonOptions {
 
 export async function openTestApp(options: HeaderAppOptions): Promise<HeaderApp>;
 export async function openTestApp(options: TokenAppOptions): Promise<TokenApp>;
-export async function openTestApp(options: HeaderAppOptions | TokenAppOptions): Promise<HeaderApp | TokenApp> {
+export async function openTestApp(
+  options: HeaderAppOptions | TokenAppOptions,
+): Promise<HeaderApp | TokenApp> {
   return options.trust === 'headers' ? openHeaderApp(options) : openTokenApp(options);
 }
 
@@ -88,7 +90,11 @@ const observed = (warehouse: Warehouse, options: CommonOptions) =>
   options.onQuery ? observeWarehouse(warehouse, options.onQuery) : warehouse;
 
 function openHeaderApp(options: HeaderAppOptions) {
-  const factory = contextFactory(observed(options.warehouse.warehouse, options), options.warehouse.salt, options);
+  const factory = contextFactory(
+    observed(options.warehouse.warehouse, options),
+    options.warehouse.salt,
+    options,
+  );
   const graphql = createGraphQLHandler({ production: options.production ?? false });
   const app = new Hono<AppEnv>();
   for (const path of ['/v1/fhir/*', '/graphql']) {
@@ -177,7 +183,10 @@ export function createClient(opened: TestApp, org: string) {
     if (as !== '') {
       for (const [k, v] of Object.entries(await opened.as(as, init.scope?.split(' ')))) headers.set(k, v);
     }
-    return opened.app.request(path.startsWith(origin) ? path.slice(origin.length) : path, { ...init, headers });
+    return opened.app.request(path.startsWith(origin) ? path.slice(origin.length) : path, {
+      ...init,
+      headers,
+    });
   };
   const call = (path: string, init?: CallInit) => request(`/v1/fhir/${path}`, init);
   /** A searchset Bundle; throws unless the answer is 200. */
