@@ -1,7 +1,7 @@
 /**
  * The one app harness for tests: `openTestApp` opens the gateway over a generated cohort (built once
  * per options within a test file) or over a warehouse the test owns, and `createClient` calls it as
- * one organization (FHIR REST and GraphQL). The doors' client builds on it (`./doors`).
+ * one organization (FHIR REST and GraphQL). The doors' client builds on it (`./doors-client`).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
