@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRealApp } from './real-app';
+import { openTestApp, type TokenApp } from '../support/app';
 
-let real: Awaited<ReturnType<typeof openRealApp>>;
+let real: TokenApp;
 let auth: Record<string, string>;
 beforeAll(async () => {
-  real = await openRealApp({ patients: 4, orgs: 2, seed: 21 });
+  real = await openTestApp({ cohort: { patients: 4, orgs: 2, seed: 21 } });
   auth = { Authorization: `Bearer ${await real.token(real.built.organizations[1]!)}` };
 });
 afterAll(() => real.close());

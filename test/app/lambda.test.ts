@@ -1,7 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestApp, type TokenApp } from '../support/app';
 import { compareLambdaWithServer, FIXTURES, loadEvent } from './lambda-events';
-import { openRealApp } from './real-app';
 import { createShellHarness } from './stand-ins';
 
 describe('the Lambda handler (API Gateway REST v1 and HTTP API v2)', () => {
@@ -86,9 +86,9 @@ describe('the Lambda handler (API Gateway REST v1 and HTTP API v2)', () => {
 });
 
 describe('the Lambda handler over the real gateway and a generated cohort', () => {
-  let real: Awaited<ReturnType<typeof openRealApp>>;
+  let real: TokenApp;
   beforeAll(async () => {
-    real = await openRealApp({ patients: 6, orgs: 2, seed: 5 });
+    real = await openTestApp({ cohort: { patients: 6, orgs: 2, seed: 5 } });
   });
   afterAll(() => real.close());
 

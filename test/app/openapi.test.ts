@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOpenApi } from '../../src/rest/api-reference-page';
-import { openRealApp } from './real-app';
+import { openTestApp, type TokenApp } from '../support/app';
 
-type Real = Awaited<ReturnType<typeof openRealApp>>;
+type Real = TokenApp;
 let real: Real;
 let token: string;
 beforeAll(async () => {
-  real = await openRealApp(
-    { patients: 4, orgs: 2, seed: 11 },
-    { graphql: async () => Response.json({ data: { __typename: 'Query' } }) },
-  );
+  real = await openTestApp({
+    cohort: { patients: 4, orgs: 2, seed: 11 },
+    overrides: { graphql: async () => Response.json({ data: { __typename: 'Query' } }) },
+  });
   token = await real.token(real.built.organizations[0]!, ['system/*.cruds']);
 });
 afterAll(() => real.close());

@@ -4,12 +4,8 @@
  * queries and latency, as ratios (aims: ≥ 10× fewer queries, ≥ 5× lower latency).
  * Latency of whole requests (REST and GraphQL, in-process and over loopback) is `http.ts`.
  */
-import { createContextFactory } from '../../src/context';
-import { createGraphQLHandler } from '../../src/graphql';
-import { createLogger } from '../../src/logger';
-import { observeWarehouse } from '../../src/warehouse';
+import { createClient, openTestApp } from '../support/app';
 import { buildTestWarehouse } from '../support/cohort';
-import { principal } from '../support/gateway';
 
 const nested = (patients: number) => `{
   patients(first: ${patients}) { edges { node { id
@@ -37,28 +33,25 @@ export async function run(): Promise<void> {
   const tw = await buildTestWarehouse({ patients: 100, orgs: 2, seed: 3 });
   try {
     const org = tw.organizations[0]!;
-    const log = createLogger({ level: 'silent' });
-    const graphql = createGraphQLHandler({ production: true });
     let queries = 0;
-    const counted = observeWarehouse(tw.warehouse, () => queries++);
-    const gql = (factory: ReturnType<typeof createContextFactory>, query: string) =>
-      graphql(
-        new Request('http://bench/graphql', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query }),
+    /** Core over the cohort in production mode, uncached, every warehouse query counted. */
+    const client = async (batching: boolean) =>
+      createClient(
+        await openTestApp({
+          trust: 'headers',
+          warehouse: tw,
+          production: true,
+          cache: false,
+          batching,
+          onQuery: () => queries++,
         }),
-        factory(principal(org), 'bench'),
-      ).then((r) => r.json() as Promise<{ errors?: unknown }>);
+        org,
+      );
+    const gql = (c: Awaited<ReturnType<typeof client>>, query: string) =>
+      c.graphql(query).then((r) => r.json() as Promise<{ errors?: unknown }>);
 
-    const batched = createContextFactory({ warehouse: counted, tokenSalt: tw.salt, log, cache: false });
-    const unbatched = createContextFactory({
-      warehouse: counted,
-      tokenSalt: tw.salt,
-      log,
-      cache: false,
-      batching: false,
-    });
+    const batched = await client(true);
+    const unbatched = await client(false);
     const q50 = nested(50);
     const check = await gql(batched, q50);
     if (check.errors) throw new Error(JSON.stringify(check.errors));

@@ -19,7 +19,14 @@ import { createLandingWriter } from '../../ingestion/landing/landing-writer';
 import { readLines } from '../../ingestion/ndjson';
 import { loadConfig } from '../../src/config';
 import { createLocalObjectStore } from '../../src/object-store';
-import { awaitExport, kickOff, openDoorsApp, patientBundle } from '../support/doors';
+import { openTestApp } from '../support/app';
+import {
+  awaitExport,
+  createDoorsClient,
+  type DoorsApp,
+  kickOff,
+  patientBundle,
+} from '../support/doors-client';
 
 const PATIENTS = loadConfig().bench.cohortPatients ?? 1000;
 const BUNDLES = 40;
@@ -53,9 +60,12 @@ const per = (n: number, ms: number) => Math.round((n * 1000) / ms).toLocaleStrin
 
 export async function run(): Promise<void> {
   console.log(`cohort: ${PATIENTS} patients, 3 organizations (generate → load → dbt once)`);
-  const s = await openDoorsApp(
-    { patients: PATIENTS, orgs: 3, seed: 42 },
-    { ...UNLIMITED, INGESTION_REFRESH: 'off', INGESTION_UPLOAD_PART_BYTES: String(8 * 1024 * 1024) },
+  const s = createDoorsClient(
+    await openTestApp({
+      cohort: { patients: PATIENTS, orgs: 3, seed: 42 },
+      doors: true,
+      env: { ...UNLIMITED, INGESTION_REFRESH: 'off', INGESTION_UPLOAD_PART_BYTES: String(8 * 1024 * 1024) },
+    }),
   );
   const org = s.built.organizations[0]!;
   const bodies = Array.from({ length: BUNDLES }, (_, i) => JSON.stringify(bundleOf100(i)));
@@ -187,7 +197,9 @@ export async function run(): Promise<void> {
     );
     await s.doors?.idle();
     // The same cohort with the local refresh on (closing the first app would remove the cohort).
-    const fresh = await openDoorsApp({ patients: PATIENTS, orgs: 3, seed: 42 }, UNLIMITED);
+    const fresh = createDoorsClient(
+      await openTestApp({ cohort: { patients: PATIENTS, orgs: 3, seed: 42 }, doors: true, env: UNLIMITED }),
+    );
     await freshness(fresh).finally(() => fresh.close());
   } finally {
     await s.doors?.idle();
@@ -196,7 +208,7 @@ export async function run(): Promise<void> {
 }
 
 /** A 100-entry Bundle on top of the cohort, with the local refresh on, until REST serves it. */
-async function freshness(s: Awaited<ReturnType<typeof openDoorsApp>>): Promise<void> {
+async function freshness(s: DoorsApp): Promise<void> {
   const org = s.built.organizations[0]!;
   try {
     const t0 = performance.now();

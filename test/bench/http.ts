@@ -8,7 +8,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openDemoApp } from './support/demo-app';
+import { openTestApp } from '../support/app';
+import { demoApp } from './support/demo-app';
 import { CONNECTIONS, type Figures, load, row } from './support/load';
 import { compareWithMedplum } from './support/medplum-comparison';
 
@@ -39,7 +40,7 @@ async function timeIt(rounds: number, fn: () => Promise<void>) {
 }
 
 export async function run(): Promise<void> {
-  const real = await openDemoApp({ cache: true });
+  const real = await openTestApp(demoApp({ cache: true }));
   const org = real.built.organizations[0]!;
   const auth = { Authorization: `Bearer ${await real.token(org)}` };
   const [patient] = await real.warehouse.query<{ patient_id: string }>(

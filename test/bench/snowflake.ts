@@ -13,12 +13,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { ESM_CJS_BANNER } from '../../infra/lib/esm-banner';
-import { createContextFactory } from '../../src/context';
-import { createGraphQLHandler } from '../../src/graphql';
-import { createLogger } from '../../src/logger';
-import { observeWarehouse, type Warehouse } from '../../src/warehouse';
+import { createClient, entryIds, openTestApp } from '../support/app';
 import { buildTestWarehouse, type TestWarehouse } from '../support/cohort';
-import { createFhirClient, createTestApp, entryIds, principal } from '../support/gateway';
 import { openStandinCohort, standinEnv, throwawayKey } from '../support/snowflake-standin/standin-cohort';
 
 const LATENCY_MS = 150;
@@ -49,24 +45,27 @@ async function batching(tw: TestWarehouse): Promise<void> {
   try {
     const org = tw.organizations[0]!;
     let statements = 0;
-    const counted: Warehouse = observeWarehouse(sf.warehouse, () => statements++);
-    const log = createLogger({ level: 'silent' });
-    const graphql = createGraphQLHandler({ production: true });
-    const factory = (batch: boolean) =>
-      createContextFactory({ warehouse: counted, tokenSalt: tw.salt, log, cache: false, batching: batch });
-    const gql = (f: ReturnType<typeof factory>) =>
-      graphql(
-        new Request('http://bench/graphql', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: NESTED }),
+    /** Core over the stand-in in production mode, uncached, every statement counted. */
+    const client = async (batching: boolean) =>
+      createClient(
+        await openTestApp({
+          trust: 'headers',
+          warehouse: { warehouse: sf.warehouse, salt: tw.salt },
+          production: true,
+          cache: false,
+          batching,
+          onQuery: () => statements++,
         }),
-        f(principal(org), 'bench'),
-      ).then(async (r) => {
+        org,
+      );
+    const batched = await client(true);
+    const unbatched = await client(false);
+    const gql = (c: typeof batched) =>
+      c.graphql(NESTED).then(async (r) => {
         const body = (await r.json()) as { errors?: unknown };
         if (body.errors) throw new Error(JSON.stringify(body.errors));
       });
-    const rest = createFhirClient(createTestApp(counted, tw.salt, { cache: false }).app, org);
+    const rest = batched;
     const restCalls = async () => {
       const patients = entryIds(await rest.bundle('Patient?_count=20'));
       const encounters = await Promise.all(
@@ -81,8 +80,6 @@ async function batching(tw: TestWarehouse): Promise<void> {
       await fn();
       return statements;
     };
-    const batched = factory(true);
-    const unbatched = factory(false);
     await gql(batched); // sessions logged in, caches warm
     const nB = await count(() => gql(batched));
     const nU = await count(() => gql(unbatched));

@@ -2,18 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
 import { type RunningServer, startServer } from '../../src/server';
-import { openRealApp } from '../app/real-app';
+import { openTestApp, type TokenApp } from '../support/app';
 import { browserAvailability, type OfflineBrowser, openOfflineBrowser } from './chromium';
 
 const availability = browserAvailability({ ci: loadConfig().ci });
 if (!availability.run) console.warn(`Skipping browser tests: ${availability.reason}`);
 
 describe.skipIf(!availability.run)('the served pages in a real browser, offline', () => {
-  let real: Awaited<ReturnType<typeof openRealApp>>;
+  let real: TokenApp;
   let server: RunningServer;
   let browser: OfflineBrowser;
   beforeAll(async () => {
-    real = await openRealApp({ patients: 6, orgs: 2, seed: 3 });
+    real = await openTestApp({ cohort: { patients: 6, orgs: 2, seed: 3 } });
     server = await startServer({ app: real.app, host: '127.0.0.1', port: 0 });
     browser = await openOfflineBrowser();
   });

@@ -4,16 +4,13 @@
  * server deleted (its `deleted` file → tombstones) leave the marts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContextFactory } from '../../src/context';
-import { createGraphQLHandler } from '../../src/graphql';
-import { createLogger } from '../../src/logger';
 import { pseudonym } from '../../src/pseudonyms';
 import { transform } from '../../src/transform';
 import { openRawWarehouse, openWarehouse, type Warehouse } from '../../src/warehouse';
+import { createClient, openTestApp } from '../support/app';
 import { cohortLines } from '../support/bulk-data-server';
 import { type BulkHarness, openBulkHarness } from '../support/bulk-harness';
 import { TEST_SALT } from '../support/cohort';
-import { createFhirClient, createTestApp, principal } from '../support/gateway';
 
 const ORG = 'org-1';
 const TYPES = ['Patient', 'Encounter', 'Observation', 'Condition'];
@@ -46,26 +43,16 @@ async function ingest(fullRefresh = false): Promise<Warehouse> {
   return openWarehouse(h.config);
 }
 
+/** What REST and GraphQL serve from `warehouse` (uncached), as ORG. */
 async function served(warehouse: Warehouse) {
-  const { app } = createTestApp(warehouse, TEST_SALT);
-  const fhir = createFhirClient(app, ORG);
+  const fhir = createClient(
+    await openTestApp({ trust: 'headers', warehouse: { warehouse, salt: TEST_SALT }, cache: false }),
+    ORG,
+  );
   const rest = Object.fromEntries(
     await Promise.all(TYPES.map(async (t) => [t, (await fhir.walk(`${t}?_count=100`)).sort()] as const)),
   );
-  const factory = createContextFactory({
-    warehouse,
-    tokenSalt: TEST_SALT,
-    log: createLogger({ level: 'silent' }),
-    cache: false,
-  });
-  const res = await createGraphQLHandler({ production: false })(
-    new Request('http://gateway.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ patients(first: 100) { totalCount edges { node { id } } } }' }),
-    }),
-    factory(principal(ORG), 'req-bulk'),
-  );
+  const res = await fhir.graphql('{ patients(first: 100) { totalCount edges { node { id } } } }');
   const graphql = (await res.json()) as {
     data: { patients: { totalCount: number; edges: { node: { id: string } }[] } };
   };

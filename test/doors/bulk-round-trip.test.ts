@@ -19,9 +19,10 @@ import { loadConfig } from '../../src/config';
 import { RESOURCE_TYPES } from '../../src/fhir/search-parameters';
 import { pseudonym } from '../../src/pseudonyms';
 import { type RunningServer, startServer } from '../../src/server';
+import { openTestApp } from '../support/app';
 import { createBulkDataAuth } from '../support/bulk-data-auth';
 import { CLIENT_ID, createClientKey } from '../support/bulk-harness';
-import { type DoorsApp, openDoorsApp } from '../support/doors';
+import { createDoorsClient, type DoorsApp } from '../support/doors-client';
 
 type Json = Record<string, unknown>;
 let s: DoorsApp;
@@ -42,7 +43,13 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  s = await openDoorsApp({ patients: 6, orgs: 2, seed: 53 }, { PUBLIC_BASE_URL: base });
+  s = createDoorsClient(
+    await openTestApp({
+      cohort: { patients: 6, orgs: 2, seed: 53 },
+      doors: true,
+      env: { PUBLIC_BASE_URL: base },
+    }),
+  );
   org = s.built.organizations[0]!;
   clientDir = await mkdtemp(join(tmpdir(), 'doors-bulk-client-'));
   const key = await createClientKey(clientDir);

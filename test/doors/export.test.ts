@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCE_TYPES } from '../../src/fhir/search-parameters';
-import { awaitExport, type DoorsApp, downloadAll, kickOff, openDoorsApp } from '../support/doors';
+import { openTestApp } from '../support/app';
+import { awaitExport, createDoorsClient, type DoorsApp, downloadAll, kickOff } from '../support/doors-client';
 
 type Json = Record<string, unknown>;
 type Manifest = { output: { type: string; url: string; count: number }[]; [k: string]: unknown };
@@ -17,7 +18,9 @@ let org: string;
 let other: string;
 
 beforeAll(async () => {
-  s = await openDoorsApp(COHORT, { EXPORT_FILE_MAX_BYTES: '20000' });
+  s = createDoorsClient(
+    await openTestApp({ cohort: COHORT, doors: true, env: { EXPORT_FILE_MAX_BYTES: '20000' } }),
+  );
   [org, other] = s.built.organizations as [string, string];
 }, 300_000);
 afterAll(async () => {
@@ -199,10 +202,16 @@ describe('export jobs', () => {
 describe('export limits', () => {
   let limited: DoorsApp;
   beforeAll(async () => {
-    limited = await openDoorsApp(COHORT, {
-      EXPORT_MAX_CONCURRENT_PER_ORG: '1',
-      EXPORT_FILE_TTL_SECONDS: '1',
-    });
+    limited = createDoorsClient(
+      await openTestApp({
+        cohort: COHORT,
+        doors: true,
+        env: {
+          EXPORT_MAX_CONCURRENT_PER_ORG: '1',
+          EXPORT_FILE_TTL_SECONDS: '1',
+        },
+      }),
+    );
   }, 300_000);
   afterAll(async () => {
     await limited?.doors?.idle();

@@ -6,14 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
 import { pseudonym } from '../../src/pseudonyms';
-import { type DoorsApp, openDoorsApp, patientBundle } from '../support/doors';
+import { openTestApp } from '../support/app';
+import { createDoorsClient, type DoorsApp, patientBundle } from '../support/doors-client';
 
 type Json = Record<string, unknown>;
 let s: DoorsApp;
 let org: string;
 
 beforeAll(async () => {
-  s = await openDoorsApp({ patients: 4, orgs: 2, seed: 23 });
+  s = createDoorsClient(await openTestApp({ cohort: { patients: 4, orgs: 2, seed: 23 }, doors: true }));
   org = s.built.organizations[0]!;
 }, 300_000);
 afterAll(async () => {

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
-import { type DoorsApp, openDoorsApp, patientBundle } from '../support/doors';
+import { openTestApp } from '../support/app';
+import { createDoorsClient, type DoorsApp, patientBundle } from '../support/doors-client';
 import { type S3rverHandle, startS3rver } from '../support/s3rver-harness';
 
 type Json = Record<string, unknown>;
@@ -27,16 +28,19 @@ beforeAll(async () => {
   // The S3 client takes its credentials from the SDK's default chain, as in production.
   process.env.AWS_ACCESS_KEY_ID = s3.credentials.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
-  s = await openDoorsApp(
-    { patients: 4, orgs: 2, seed: 61 },
-    {
-      INGESTION_REFRESH: 'off',
-      OBJECT_STORE: 's3',
-      S3_BUCKET: 'lake',
-      S3_ENDPOINT: s3.endpoint,
-      S3_FORCE_PATH_STYLE: 'true',
-      INGESTION_UPLOAD_PART_BYTES: String(PART),
-    },
+  s = createDoorsClient(
+    await openTestApp({
+      cohort: { patients: 4, orgs: 2, seed: 61 },
+      doors: true,
+      env: {
+        INGESTION_REFRESH: 'off',
+        OBJECT_STORE: 's3',
+        S3_BUCKET: 'lake',
+        S3_ENDPOINT: s3.endpoint,
+        S3_FORCE_PATH_STYLE: 'true',
+        INGESTION_UPLOAD_PART_BYTES: String(PART),
+      },
+    }),
   );
   org = s.built.organizations[0]!;
 }, 300_000);

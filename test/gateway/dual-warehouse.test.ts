@@ -9,13 +9,10 @@
  * TEST_SALT; see README "Snowflake"), and is skipped otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContextFactory } from '../../src/context';
-import { createGraphQLHandler } from '../../src/graphql';
-import { createLogger } from '../../src/logger';
 import type { Warehouse } from '../../src/warehouse';
 import { createSnowflakeWarehouse } from '../../src/warehouse/snowflake-warehouse';
+import { createClient, entryIds, openTestApp } from '../support/app';
 import { buildTestWarehouse, type TestWarehouse } from '../support/cohort';
-import { createFhirClient, createTestApp, entryIds, principal } from '../support/gateway';
 import {
   openStandinCohort,
   realSnowflakeConfig,
@@ -24,7 +21,6 @@ import {
 
 type Json = Record<string, unknown>;
 const COHORT = { patients: 60, orgs: 2, seed: 23 };
-const handler = createGraphQLHandler({ production: false });
 
 /** Searches whose every page is compared; `{patient}` and friends are filled from the cohort. */
 const SEARCHES = [
@@ -55,24 +51,14 @@ const NESTED = `query Nested($first: Int!) {
   }
 }`;
 
-/** Both doors over one warehouse, for one organization. */
-function doorsOver(warehouse: Warehouse, salt: string, org: string) {
-  const rest = createFhirClient(createTestApp(warehouse, salt, { cache: false }).app, org);
-  const factory = createContextFactory({
-    warehouse,
-    tokenSalt: salt,
-    log: createLogger({ level: 'silent' }),
-    cache: false,
-  });
+/** Both doors (REST and GraphQL, uncached) over one warehouse, for one organization. */
+async function doorsOver(warehouse: Warehouse, salt: string, org: string) {
+  const rest = createClient(
+    await openTestApp({ trust: 'headers', warehouse: { warehouse, salt }, cache: false }),
+    org,
+  );
   const graphql = async (query: string, variables: Json) => {
-    const res = await handler(
-      new Request('http://gateway.test/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      }),
-      factory(principal(org), 'dual-warehouse'),
-    );
+    const res = await rest.graphql(query, variables);
     return { status: res.status, body: await res.text() };
   };
   return { rest, graphql };
@@ -90,16 +76,16 @@ function describeAgainst(
     let snowflake: { warehouse: Warehouse; close(): Promise<void> };
     let org: string;
     let other: string;
-    let duck: ReturnType<typeof doorsOver>;
-    let snow: ReturnType<typeof doorsOver>;
+    let duck: Awaited<ReturnType<typeof doorsOver>>;
+    let snow: Awaited<ReturnType<typeof doorsOver>>;
     let fill: (path: string) => string;
 
     beforeAll(async () => {
       cohort = await buildTestWarehouse(COHORT);
       snowflake = await open(cohort);
       [org, other] = cohort.organizations as [string, string];
-      duck = doorsOver(cohort.warehouse, cohort.salt, org);
-      snow = doorsOver(snowflake.warehouse, cohort.salt, org);
+      duck = await doorsOver(cohort.warehouse, cohort.salt, org);
+      snow = await doorsOver(snowflake.warehouse, cohort.salt, org);
       const patients = entryIds(await duck.rest.bundle('Patient?_count=3&_sort=_id'));
       fill = (path) => path.replace('{patient}', patients[1]!);
     });
@@ -112,7 +98,7 @@ function describeAgainst(
       expect([cohort.warehouse.dialect, snowflake.warehouse.dialect]).toEqual(['duckdb', 'snowflake']);
       const ids = entryIds(await duck.rest.bundle('Patient?_count=5&_sort=_id'));
       const foreign = entryIds(
-        await doorsOver(cohort.warehouse, cohort.salt, other).rest.bundle('Patient?_count=1'),
+        await (await doorsOver(cohort.warehouse, cohort.salt, other)).rest.bundle('Patient?_count=1'),
       );
       expect(ids).toHaveLength(5);
       for (const path of [

@@ -4,21 +4,21 @@
  * See: https://hl7.org/fhir/R4/http.html and https://hl7.org/fhir/R4/search.html
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASE, createClient, entryIds, link, openTestApp } from '../support/app';
 import { buildTestWarehouse, type RawResource, type TestWarehouse } from '../support/cohort';
-import { BASE, createFhirClient, createTestApp, entryIds, link } from '../support/gateway';
 import { codings, createExpectations, dateMatches, implicitRange } from './expectations';
 
 type Json = Record<string, unknown>;
 let tw: TestWarehouse;
 let x: ReturnType<typeof createExpectations>;
 let org: string;
-let client: ReturnType<typeof createFhirClient>;
+let client: ReturnType<typeof createClient>;
 
 beforeAll(async () => {
   tw = await buildTestWarehouse({ patients: 40, orgs: 2, seed: 7 });
   x = createExpectations(tw);
   org = tw.organizations[0]!;
-  client = createFhirClient(createTestApp(tw.warehouse, tw.salt).app, org);
+  client = createClient(await openTestApp({ trust: 'headers', warehouse: tw }), org);
 });
 afterAll(() => tw.close());
 

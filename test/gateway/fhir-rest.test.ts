@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOLVERS } from '../../resolvers';
 import { RESOURCE_TYPES } from '../../src/fhir/search-parameters';
+import { BASE, type CallInit, createClient, entryIds, link, openTestApp } from '../support/app';
 import { buildTestWarehouse, type TestWarehouse } from '../support/cohort';
-import { BASE, type CallInit, createFhirClient, createTestApp, entryIds, link } from '../support/gateway';
 import { createExpectations } from './expectations';
 
 type Json = Record<string, unknown>;
@@ -10,13 +10,13 @@ let tw: TestWarehouse;
 let x: ReturnType<typeof createExpectations>;
 let org: string;
 let other: string;
-let client: ReturnType<typeof createFhirClient>;
+let client: ReturnType<typeof createClient>;
 
 beforeAll(async () => {
   tw = await buildTestWarehouse({ patients: 40, orgs: 2, seed: 7 });
   x = createExpectations(tw);
   [org, other] = tw.organizations as [string, string];
-  client = createFhirClient(createTestApp(tw.warehouse, tw.salt).app, org);
+  client = createClient(await openTestApp({ trust: 'headers', warehouse: tw }), org);
 });
 afterAll(() => tw.close());
 

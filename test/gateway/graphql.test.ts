@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContextFactory } from '../../src/context';
-import { createGraphQLHandler, printSchemaSdl } from '../../src/graphql';
-import { createLogger } from '../../src/logger';
-import { observeWarehouse } from '../../src/warehouse';
+import { printSchemaSdl } from '../../src/graphql';
+import { createClient, type HeaderApp, openTestApp } from '../support/app';
 import { buildTestWarehouse, type TestWarehouse } from '../support/cohort';
-import { createTestApp, principal } from '../support/gateway';
 import { createExpectations } from './expectations';
 
 type Json = Record<string, unknown>;
@@ -14,33 +11,26 @@ let x: ReturnType<typeof createExpectations>;
 let org: string;
 let other: string;
 const statements: string[] = [];
-const handler = createGraphQLHandler({ production: false });
+/** Uncached, so each query's warehouse statements are all recorded. */
+let opened: HeaderApp;
 
 beforeAll(async () => {
   tw = await buildTestWarehouse({ patients: 200, orgs: 2, seed: 11 });
   x = createExpectations(tw);
   [org, other] = tw.organizations as [string, string];
+  opened = await openTestApp({
+    trust: 'headers',
+    warehouse: tw,
+    cache: false,
+    onQuery: (sql) => statements.push(sql),
+  });
 });
 afterAll(() => tw.close());
 
-/** Runs a query with a fresh, uncached context whose warehouse statements are recorded. */
+/** Runs a query as `asOrg` with `scopes`, recording its warehouse statements. */
 async function gql(query: string, variables: Json = {}, scopes = ['system/*.rs'], asOrg = org) {
-  const warehouse = observeWarehouse(tw.warehouse, (sql) => statements.push(sql));
-  const factory = createContextFactory({
-    warehouse,
-    tokenSalt: tw.salt,
-    log: createLogger({ level: 'silent' }),
-    cache: false,
-  });
   statements.length = 0;
-  const res = await handler(
-    new Request('http://gateway.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    }),
-    factory(principal(asOrg, scopes), 'req-gql'),
-  );
+  const res = await createClient(opened, asOrg).graphql(query, variables, { scope: scopes.join(' ') });
   return (await res.json()) as { data?: Json; errors?: Json[] };
 }
 
@@ -93,7 +83,7 @@ describe('GraphQL batching', () => {
 
   it('returns the same resources as the REST reads and the counts of the raw data', async () => {
     const res = await gql(NESTED, { first: 20 });
-    const { app } = createTestApp(tw.warehouse, tw.salt, { cache: false });
+    const fhir = createClient(opened, org);
     for (const p of ((res.data!.patients as Json).edges as Json[]).map((e) => e.node as Json)) {
       const encounters = p.encounters as Json;
       const raw = x.resources('Patient', org).find((r) => x.token(org, 'Patient', r.resource.id) === p.id)!;
@@ -101,7 +91,7 @@ describe('GraphQL batching', () => {
         x.ids('Encounter', org, (e) => x.refId(e.subject) === raw.resource.id).length,
       );
       for (const e of (encounters.edges as Json[]).map((edge) => edge.node as Json)) {
-        const rest = await app.request(`/v1/fhir/Encounter/${e.id}`, { headers: { 'x-test-org': org } });
+        const rest = await fhir.call(`Encounter/${e.id}`);
         expect(e.resource).toEqual(await rest.json());
         expect(e.subject).toEqual({ id: p.id });
         const obs = e.observations as Json;
@@ -121,9 +111,7 @@ describe('GraphQL batching', () => {
         .filter((r) => x.refId(r.resource.subject) === raw.resource.id);
       expect(prescriptions.totalCount).toBe(rawRequests.length);
       for (const m of (prescriptions.edges as Json[]).map((edge) => edge.node as Json)) {
-        const rest = await app.request(`/v1/fhir/MedicationRequest/${m.id}`, {
-          headers: { 'x-test-org': org },
-        });
+        const rest = await fhir.call(`MedicationRequest/${m.id}`);
         const resource = (await rest.json()) as Json;
         expect(m).toMatchObject({
           status: resource.status,

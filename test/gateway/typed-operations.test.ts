@@ -2,20 +2,18 @@ import { readFileSync } from 'node:fs';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTypedDocuments } from '../../codegen';
-import { createContextFactory } from '../../src/context';
-import { createGraphQLHandler } from '../../src/graphql';
 import { graphql } from '../../src/graphql/graphql-module';
-import { createLogger } from '../../src/logger';
 import { NestedPatientsDocument, PatientByIdDocument } from '../generated/graphql';
+import { createClient, openTestApp } from '../support/app';
 import { buildTestWarehouse, type TestWarehouse } from '../support/cohort';
-import { principal } from '../support/gateway';
 import { createExpectations } from './expectations';
 
 let tw: TestWarehouse;
-const handler = createGraphQLHandler({ production: false });
+let client: ReturnType<typeof createClient>;
 
 beforeAll(async () => {
   tw = await buildTestWarehouse({ patients: 40, orgs: 2, seed: 7 });
+  client = createClient(await openTestApp({ trust: 'headers', warehouse: tw }), tw.organizations[0]!);
 });
 afterAll(() => tw.close());
 
@@ -23,19 +21,7 @@ async function run<R, V>(
   document: TypedDocumentNode<R, V>,
   variables: V,
 ): Promise<{ data?: R; errors?: unknown[] }> {
-  const factory = createContextFactory({
-    warehouse: tw.warehouse,
-    tokenSalt: tw.salt,
-    log: createLogger({ level: 'silent' }),
-  });
-  const res = await handler(
-    new Request('http://gateway.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: graphql.print(document), variables }),
-    }),
-    factory(principal(tw.organizations[0]!), 'typed'),
-  );
+  const res = await client.graphql(graphql.print(document), variables as Record<string, unknown>);
   return (await res.json()) as { data?: R; errors?: unknown[] };
 }
 

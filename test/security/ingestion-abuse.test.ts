@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORGANIZATION_TAG_SYSTEM } from '../../ingestion/jobs/check-resource';
 import { LANDING_PREFIX } from '../../ingestion/landing/landing-keys';
 import { createLocalPresigner, resolvePresignSecret } from '../../src/object-store';
-import { type DoorsApp, openDoorsApp, patientBundle } from '../support/doors';
+import { openTestApp } from '../support/app';
+import { createDoorsClient, type DoorsApp, patientBundle } from '../support/doors-client';
 
 type Json = Record<string, unknown>;
 const COHORT = { patients: 4, orgs: 2, seed: 41 };
@@ -18,12 +19,18 @@ let org: string;
 let other: string;
 
 beforeAll(async () => {
-  s = await openDoorsApp(COHORT, {
-    INGESTION_REFRESH: 'off',
-    BODY_LIMIT_BYTES: '200000',
-    BUNDLE_MAX_ENTRIES: '50',
-    INGESTION_UPLOAD_MAX_BYTES: '100000',
-  });
+  s = createDoorsClient(
+    await openTestApp({
+      cohort: COHORT,
+      doors: true,
+      env: {
+        INGESTION_REFRESH: 'off',
+        BODY_LIMIT_BYTES: '200000',
+        BUNDLE_MAX_ENTRIES: '50',
+        INGESTION_UPLOAD_MAX_BYTES: '100000',
+      },
+    }),
+  );
   [org, other] = s.built.organizations as [string, string];
 }, 300_000);
 afterAll(async () => {
@@ -327,7 +334,13 @@ describe('presigned NDJSON uploads', () => {
 describe('expired upload URLs', () => {
   let short: DoorsApp;
   beforeAll(async () => {
-    short = await openDoorsApp(COHORT, { INGESTION_REFRESH: 'off', INGESTION_UPLOAD_URL_TTL_SECONDS: '1' });
+    short = createDoorsClient(
+      await openTestApp({
+        cohort: COHORT,
+        doors: true,
+        env: { INGESTION_REFRESH: 'off', INGESTION_UPLOAD_URL_TTL_SECONDS: '1' },
+      }),
+    );
   }, 300_000);
 
   it('refuses a PUT after the URL expired with 403', async () => {
@@ -346,11 +359,17 @@ describe('multipart uploads of large files', () => {
   const PART = 300;
   let parted: DoorsApp;
   beforeAll(async () => {
-    parted = await openDoorsApp(COHORT, {
-      INGESTION_REFRESH: 'off',
-      INGESTION_UPLOAD_PART_BYTES: String(PART),
-      INGESTION_UPLOAD_MAX_BYTES: '100000',
-    });
+    parted = createDoorsClient(
+      await openTestApp({
+        cohort: COHORT,
+        doors: true,
+        env: {
+          INGESTION_REFRESH: 'off',
+          INGESTION_UPLOAD_PART_BYTES: String(PART),
+          INGESTION_UPLOAD_MAX_BYTES: '100000',
+        },
+      }),
+    );
   }, 300_000);
   afterAll(async () => {
     await parted?.doors?.idle();

@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { createLogger } from '../../src/logger';
 import type { SqlValue } from '../../src/warehouse';
+import { openTestApp } from '../support/app';
 import type { CohortOptions } from '../support/cohort';
-import { openRealGateway } from '../support/real-gateway';
 import { ISSUER, type TokenLab } from './token-lab';
 
 export interface RecordedQuery {
@@ -23,7 +23,8 @@ export async function openSecureApp(
   const queries: RecordedQuery[] = [];
   const logLines: string[] = [];
   const log = createLogger({ level: 'debug', destination: { write: (line: string) => logLines.push(line) } });
-  const opened = await openRealGateway(cohort, {
+  const opened = await openTestApp({
+    cohort,
     log,
     onQuery: (sql, params) => queries.push({ sql, params }),
     env: (dir) => ({

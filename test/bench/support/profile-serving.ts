@@ -2,15 +2,17 @@
  * Profiles uncached serving in-process: `node --cpu-prof bin/run-ts.js test/bench/support/profile-serving.ts [scenario]`
  * fires each scenario's requests at the app with the cache off, 8 at a time, and prints the mean time per request.
  */
+
+import { openTestApp } from '../../support/app';
 import { buildTestWarehouse } from '../../support/cohort';
-import { DEMO, openDemoApp } from './demo-app';
+import { DEMO, demoApp } from './demo-app';
 import { servingScenarios } from './serving-scenarios';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 2000);
 const wanted = process.argv[2];
 
 const cohort = await buildTestWarehouse(DEMO);
-const app = await openDemoApp({ cache: false });
+const app = await openTestApp(demoApp({ cache: false }));
 const org = cohort.organizations[0]!;
 const headers = { Authorization: `Bearer ${await app.token(org)}`, Accept: 'application/fhir+json' };
 for (const s of servingScenarios(cohort, org)) {

@@ -10,8 +10,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startServer } from '../../../src/server';
+import { openTestApp } from '../../support/app';
 import { buildTestWarehouse } from '../../support/cohort';
-import { DEMO, openDemoApp } from './demo-app';
+import { DEMO, demoApp } from './demo-app';
 import { servingScenarios } from './serving-scenarios';
 
 function martsBytes(dataDir: string): number {
@@ -22,8 +23,8 @@ function martsBytes(dataDir: string): number {
 }
 
 const cohort = await buildTestWarehouse(DEMO);
-const cached = await openDemoApp({ cache: true });
-const uncached = await openDemoApp({ cache: false });
+const cached = await openTestApp(demoApp({ cache: true }));
+const uncached = await openTestApp(demoApp({ cache: false }));
 const hello = createServer((_req, res) => {
   res.writeHead(200, { 'Content-Type': 'text/plain' });
   res.end('hello');

@@ -1,37 +1,26 @@
 /**
- * The real gateway with its partner doors (development mode, dev-issuer tokens) over a generated
- * cohort in a temp data dir, and a small client for the ingestion and export routes.
+ * A small client for the partner doors (ingestion and export) of a test app opened with
+ * `openTestApp({ cohort, doors: true })`, calling with dev-issuer tokens (write scopes by default).
  */
-import { join } from 'node:path';
-import { buildTestWarehouse, type CohortOptions } from './cohort';
-import { openRealGateway } from './real-gateway';
+import type { TokenApp } from './app';
 
 type Json = Record<string, unknown>;
 
 export const WRITE_SCOPES = ['system/*.cruds'];
 
-export async function openDoorsApp(cohort: CohortOptions, env: Record<string, string> = {}) {
-  // The doors' refresh loads and builds into the cohort's own warehouse files, which the app serves.
-  const built = await buildTestWarehouse(cohort);
-  const real = await openRealGateway(cohort, {
-    env: {
-      PUBLIC_BASE_URL: 'http://127.0.0.1:4000',
-      DUCKDB_DIR: join(built.dir, 'warehouse'),
-      RATE_LIMIT_CAPACITY: '1000000',
-      ...env,
-    },
-  });
+export function createDoorsClient(real: TokenApp) {
   const tokens = new Map<string, string>();
   const token = async (org: string, scopes = WRITE_SCOPES) => {
     const key = `${org} ${scopes.join(' ')}`;
-    if (!tokens.has(key)) tokens.set(key, await real.devIssuer!.mintDevToken({ org, scopes: [...scopes] }));
+    if (!tokens.has(key)) tokens.set(key, await real.token(org, [...scopes]));
     return tokens.get(key)!;
   };
+  const local = (url: string) => url.replace(real.config.server.baseUrl, '');
   /** Calls the app as `org` (absolute URLs of this gateway are accepted). */
   const call = async (org: string, url: string, init: RequestInit = {}, scopes?: string[]) => {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${await token(org, scopes)}`);
-    return real.app.request(url.replace('http://127.0.0.1:4000', ''), { ...init, headers });
+    return real.app.request(local(url), { ...init, headers });
   };
   const postBundle = (org: string, bundle: unknown, headers: Record<string, string> = {}) =>
     call(org, '/v1/ingestion/fhir/Bundle', {
@@ -71,7 +60,7 @@ export async function openDoorsApp(cohort: CohortOptions, env: Record<string, st
   };
   /** PUTs a body to a presigned URL, with no bearer token (the URL is the credential). */
   const put = (url: string, body: string, contentType = 'application/fhir+ndjson') =>
-    real.app.request(url.replace('http://127.0.0.1:4000', ''), {
+    real.app.request(local(url), {
       method: 'PUT',
       headers: { 'content-type': contentType },
       body,
@@ -79,7 +68,7 @@ export async function openDoorsApp(cohort: CohortOptions, env: Record<string, st
   return { ...real, token, call, postBundle, settle, uploadUrl, put };
 }
 
-export type DoorsApp = Awaited<ReturnType<typeof openDoorsApp>>;
+export type DoorsApp = ReturnType<typeof createDoorsClient>;
 
 /** A transaction Bundle of one new patient with an encounter, an observation and a condition, linked by urn:uuid. */
 export function patientBundle(type: 'transaction' | 'batch' | 'collection', n = 0): Json {
