@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         ? { Authorization: `Bearer ${await devIssuer.mintDevToken({ org })}` }
         : {};
       c.header('Cache-Control', 'no-store');
-      return c.html(page(headers));
+      return c.html(await page(headers));
     });
   }
   app.on(['GET', 'POST'], '/graphql', auth, limiter, safety, (c) => deps.graphql(c.req.raw, c.get('ctx')));

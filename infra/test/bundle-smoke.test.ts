@@ -3,9 +3,8 @@
  * vitest, no tsx, nothing from the repository but the externals) and invoked with an API Gateway
  * event. DuckDB is external in the bundle (production runs Snowflake), so the gateway's smoke run
  * links the repository's DuckDB package beside the copied asset for its local warehouse. On Lambda
- * there is none: today's `src/warehouse/open-warehouse.ts` imports the DuckDB adapter statically,
- * so the gateway bundle can only load there once that import is lazy (see the README, "Deploying
- * to AWS").
+ * there is none, and the production run below proves the bundle loads without it (DuckDB and the
+ * GraphiQL renderer are imported only when used).
  */
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';

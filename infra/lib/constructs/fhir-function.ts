@@ -32,9 +32,11 @@ export interface FhirFunctionProps {
  * Modules not bundled. DuckDB is the local warehouse and is native code built for the developer's
  * machine (never for Lambda's arm64); production runs `WAREHOUSE=snowflake`. `graphql` is shipped
  * as a plain package instead (see `shipPackages`): the app loads it with `createRequire`, which a
- * bundler cannot follow, so Yoga, Pothos and our code must all share that one copy.
+ * bundler cannot follow, so Yoga, Pothos and our code must all share that one copy. The GraphiQL
+ * page's renderer (~9 MB of inlined scripts and fonts) is served in development only, imported on
+ * its first request; production (`APP_ENV=production`) never asks for it.
  */
-const EXTERNAL = ['@duckdb/node-api', '@duckdb/node-bindings', 'graphql'];
+const EXTERNAL = ['@duckdb/node-api', '@duckdb/node-bindings', 'graphql', '@graphql-yoga/render-graphiql'];
 const SHIPPED_PACKAGES = ['graphql'];
 
 /**

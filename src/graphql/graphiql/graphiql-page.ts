@@ -1,10 +1,11 @@
 /**
  * GraphiQL, self-contained: `@graphql-yoga/render-graphiql` inlines GraphiQL's script, styles,
  * fonts and Monaco workers into one HTML document, so the page works offline and behind
- * firewalls that block CDNs. The ~9 MB document is rendered once; each request only splices in
- * its own headers (the dev token).
+ * firewalls that block CDNs. The ~9 MB document is rendered once, on the first request; each
+ * request only splices in its own headers (the dev token). The renderer is imported then too: the
+ * page is served in development only, so the production Lambda bundle leaves its ~9 MB out
+ * (infra/lib/constructs/fhir-function.ts).
  */
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { EXAMPLE_QUERY } from './example-query';
 
 const SLOT = '__FHIR_GATEWAY_HEADERS_SLOT__';
@@ -18,10 +19,11 @@ export interface GraphiQLPageOptions {
 /** Returns a renderer of the page for a given set of request headers (e.g. a dev bearer token). */
 export function createGraphiQLPage(
   options: GraphiQLPageOptions,
-): (headers: Record<string, string>) => string {
+): (headers: Record<string, string>) => Promise<string> {
   let parts: [string, string] | undefined;
-  return (headers) => {
+  return async (headers) => {
     if (!parts) {
+      const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
       const html = renderGraphiQL({
         title: 'fhir-gateway GraphiQL',
         endpoint: options.endpoint,
