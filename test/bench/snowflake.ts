@@ -12,7 +12,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { ESM_CJS_BANNER } from '../../infra/lib/esm-banner';
+import { ESM_CJS_BANNER, EXTERNAL_MODULES } from '../../infra/lib/lambda-bundling';
 import { createClient, entryIds, openTestApp } from '../support/app';
 import { buildTestWarehouse, type TestWarehouse } from '../support/cohort';
 import { openStandinCohort, standinEnv, throwawayKey } from '../support/snowflake-standin/standin-cohort';
@@ -118,8 +118,8 @@ export async function coldStart(tw: TestWarehouse): Promise<void> {
     // The deployed functions' banner (infra/lib/constructs/fhir-function.ts).
     banner: { js: ESM_CJS_BANNER },
     outfile: bundle,
-    // Native: a Snowflake Lambda never opens DuckDB (openWarehouse imports it, so it resolves here).
-    external: ['@duckdb/node-api'],
+    // As deployed: DuckDB, graphql and the GraphiQL page stay out (they resolve from the repository here).
+    external: EXTERNAL_MODULES,
     logLevel: 'error',
   });
   const size = (await stat(bundle)).size;

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ESM_CJS_BANNER } from '../esm-banner';
+import { ESM_CJS_BANNER, EXTERNAL_MODULES } from '../lambda-bundling';
 import { acknowledge, wildcardUnder } from '../nag';
 import { createLogGroup, type LogSettings } from './encrypted-log-group';
 import type { Network } from './network';
@@ -28,15 +28,6 @@ export interface FhirFunctionProps {
   assets?: string[];
 }
 
-/**
- * Modules not bundled. DuckDB is the local warehouse and is native code built for the developer's
- * machine (never for Lambda's arm64); production runs `WAREHOUSE=snowflake`. `graphql` is shipped
- * as a plain package instead (see `shipPackages`): the app loads it with `createRequire`, which a
- * bundler cannot follow, so Yoga, Pothos and our code must all share that one copy. The GraphiQL
- * page's renderer (~9 MB of inlined scripts and fonts) is served in development only, imported on
- * its first request; production (`APP_ENV=production`) never asks for it.
- */
-const EXTERNAL = ['@duckdb/node-api', '@duckdb/node-bindings', 'graphql', '@graphql-yoga/render-graphiql'];
 const SHIPPED_PACKAGES = ['graphql'];
 
 /**
@@ -116,7 +107,7 @@ export class FhirFunction extends Construct {
         sourceMap: true,
         sourceMapMode: nodejs.SourceMapMode.EXTERNAL,
         minify: true,
-        externalModules: EXTERNAL,
+        externalModules: EXTERNAL_MODULES,
         banner: ESM_CJS_BANNER,
         commandHooks: {
           beforeBundling: () => [],
