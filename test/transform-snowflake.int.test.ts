@@ -1,8 +1,9 @@
 /**
- * dbt-snowflake builds the same API marts as dbt-duckdb: one generated cohort is built by dbt Core
- * on DuckDB (the test cohort) and by dbt-snowflake against the Snowflake stand-in (fakesnow,
- * in-process in `build.py`, from the same raw rows and salt), and every `api` mart is compared:
- * the same columns with the same types, and the same rows (order-independent), value for value.
+ * dbt-snowflake builds the same marts as dbt-duckdb: one generated cohort is built by dbt Core on
+ * DuckDB (the test cohort, plus its OMOP marts) and by dbt-snowflake against the Snowflake
+ * stand-in (fakesnow, in-process in `build.py`, from the same raw rows and salt), and every `api`
+ * and `omop` table is compared: the same columns with the same types, and the same rows
+ * (order-independent), value for value.
  * A model whose Snowflake branch (`snowflake__` macros) computes anything differently fails here.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -10,11 +11,19 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
+import { transform } from '../src/transform';
 import { currentBuildFile } from '../src/warehouse/duckdb-builds';
 import { buildTestWarehouse, type TestWarehouse } from './support/cohort';
 import { runStandinBuild, STANDIN_DATABASE, throwawayKey } from './support/snowflake-standin/standin-cohort';
 
 const COHORT = { patients: 12, orgs: 2, seed: 7 };
+/** The test cohort's build has the api marts; the OMOP marts (and their seed) are built on top. */
+const OMOP_SELECT = ['build', '--select', '+path:models/marts/omop', '--exclude', 'resource_type:test'];
+/** The schemas compared, as DuckDB and the stand-in name them. */
+const SCHEMAS = [
+  { duck: 'api', snow: 'API' },
+  { duck: 'omop', snow: 'OMOP' },
+];
 /** Marts whose values are the build's own (invocation id, build time): compared by shape and row count only. */
 const PER_BUILD = new Set(['build_info']);
 /** The generated cohort lands no tombstones, so no deletions to serve. */
@@ -29,6 +38,14 @@ const JSON_OBJECT_COLUMNS = new Set(['resource']);
 
 type Row = Record<string, unknown>;
 
+/**
+ * Snowflake has one integer type: INTEGER, INT, SMALLINT and the like are synonyms of NUMBER(38,0)
+ * (Snowflake's "Numeric data types"), which the stand-in keeps as BIGINT. A DuckDB INTEGER column
+ * (OMOP's year_of_birth…) is therefore a BIGINT there; every other type is compared as it is.
+ */
+const asSnowflakeType = (column: Row): Row =>
+  ['INTEGER', 'SMALLINT', 'TINYINT'].includes(String(column.type)) ? { ...column, type: 'BIGINT' } : column;
+
 const sortedKeys = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(sortedKeys);
   if (value && typeof value === 'object')
@@ -40,13 +57,21 @@ const sortedKeys = (value: unknown): unknown => {
   return value;
 };
 
-/** One row as comparable text: column names lower-cased, JSON object columns with sorted members. */
+/**
+ * One row as comparable text: column names lower-cased, JSON object columns with sorted members,
+ * and whole numbers as text (DuckDB's JSON rows give an INTEGER as a number and a BIGINT as text:
+ * the same value, see asSnowflakeType).
+ */
 const comparable = (row: Row): string =>
   JSON.stringify(
     Object.entries(row).map(([name, value]) => {
       const column = name.toLowerCase();
       const v =
-        JSON_OBJECT_COLUMNS.has(column) && typeof value === 'string' ? sortedKeys(JSON.parse(value)) : value;
+        JSON_OBJECT_COLUMNS.has(column) && typeof value === 'string'
+          ? sortedKeys(JSON.parse(value))
+          : Number.isInteger(value)
+            ? String(value)
+            : value;
       return [column, v];
     }),
   );
@@ -65,11 +90,12 @@ function rowsOnOneSide(duckdb: Row[], snowflake: Row[]) {
   return { onlyDuckdb, onlySnowflake };
 }
 
-describe('dbt-snowflake on the stand-in builds the API marts of dbt-duckdb, row for row', () => {
+describe('dbt-snowflake on the stand-in builds the API and OMOP marts of dbt-duckdb, row for row', () => {
   let cohort: TestWarehouse;
   let db: DuckDBConnection;
   let instance: DuckDBInstance;
-  let marts: string[];
+  /** Every table of the compared schemas in the DuckDB build. */
+  let marts: { schema: (typeof SCHEMAS)[number]; table: string }[];
 
   const rows = async (sql: string): Promise<Row[]> => (await db.runAndReadAll(sql)).getRowObjectsJson();
   const columns = (catalog: string, schema: string, table: string) =>
@@ -81,8 +107,11 @@ describe('dbt-snowflake on the stand-in builds the API marts of dbt-duckdb, row 
 
   beforeAll(async () => {
     cohort = await buildTestWarehouse(COHORT);
-    const config = loadConfig({ DATA_DIR: cohort.dir });
+    const config = loadConfig({ DATA_DIR: cohort.dir, TOKEN_SALT: cohort.salt });
     if (config.warehouse.kind !== 'duckdb') throw new Error('the cohort is built on DuckDB');
+    const output: string[] = [];
+    const omop = await transform(config, { args: OMOP_SELECT, output: (line) => output.push(line) });
+    if (omop !== 0) throw new Error(`the DuckDB OMOP build failed:\n${output.slice(-20).join('\n')}`);
     const duckdbMarts = await currentBuildFile(config.warehouse.martsDir);
     if (!duckdbMarts) throw new Error('the cohort has no marts build');
     const root = join(cohort.dir, 'dbt-snowflake');
@@ -97,9 +126,12 @@ describe('dbt-snowflake on the stand-in builds the API marts of dbt-duckdb, row 
         '--raw',
         config.warehouse.rawPath,
         '--',
-        'run',
+        'build',
         '--select',
         '+path:models/marts/api',
+        '+path:models/marts/omop',
+        '--exclude',
+        'resource_type:test',
         '--target-path',
         join(root, 'target'),
         '--log-path',
@@ -122,12 +154,14 @@ describe('dbt-snowflake on the stand-in builds the API marts of dbt-duckdb, row 
     db = await instance.connect();
     await db.run(`attach '${duckdbMarts}' as duck (read_only)`);
     await db.run(`attach '${join(dbPath, `${STANDIN_DATABASE}.db`)}' as snow (read_only)`);
-    marts = (
-      await rows(
+    marts = [];
+    for (const schema of SCHEMAS) {
+      const tables = await rows(
         `select table_name as name from information_schema.tables
-         where table_catalog = 'duck' and table_schema = 'api' and table_type = 'BASE TABLE' order by 1`,
-      )
-    ).map((r) => String(r.name));
+         where table_catalog = 'duck' and table_schema = '${schema.duck}' and table_type = 'BASE TABLE' order by 1`,
+      );
+      for (const t of tables) marts.push({ schema, table: String(t.name) });
+    }
   });
   afterAll(async () => {
     db?.closeSync();
@@ -135,34 +169,47 @@ describe('dbt-snowflake on the stand-in builds the API marts of dbt-duckdb, row 
     await cohort?.close();
   });
 
-  it('builds every api mart of the DuckDB build, and no other', async () => {
-    const built = await rows(
-      `select lower(table_name) as name from information_schema.tables
-       where table_catalog = 'snow' and table_schema = 'API' order by 1`,
-    );
-    expect(marts).toContain('dim_patient_api');
-    expect(marts).toContain('fct_observation_api');
-    expect(built.map((r) => r.name)).toEqual(marts);
+  it('builds every api and omop table of the DuckDB build, and no other', async () => {
+    const names = (schema: (typeof SCHEMAS)[number]) =>
+      marts.filter((m) => m.schema === schema).map((m) => m.table);
+    const [api, omop] = SCHEMAS;
+    expect(names(api!)).toEqual(expect.arrayContaining(['dim_patient_api', 'fct_observation_api']));
+    expect(names(omop!)).toEqual(expect.arrayContaining(['person', 'measurement', 'drug_exposure']));
+    for (const schema of SCHEMAS) {
+      const built = await rows(
+        `select lower(table_name) as name from information_schema.tables
+         where table_catalog = 'snow' and table_schema = '${schema.snow}' order by 1`,
+      );
+      expect({ schema: schema.duck, tables: built.map((r) => r.name) }).toEqual({
+        schema: schema.duck,
+        tables: names(schema),
+      });
+    }
   });
 
-  it('gives every mart the same columns, types and rows', async () => {
-    for (const mart of marts) {
-      const duckColumns = await columns('duck', 'api', mart);
-      expect({ mart, columns: await columns('snow', 'API', mart) }).toEqual({ mart, columns: duckColumns });
+  it('gives every table the same columns, types and rows', async () => {
+    for (const { schema, table: mart } of marts) {
+      const duckColumns = (await columns('duck', schema.duck, mart)).map(asSnowflakeType);
+      expect({ mart, columns: await columns('snow', schema.snow, mart) }).toEqual({
+        mart,
+        columns: duckColumns,
+      });
       const [duckRows, snowRows] = await Promise.all([
-        rows(`select * from duck.api.${mart}`),
-        rows(`select * from snow.API.${mart}`),
+        rows(`select * from duck.${schema.duck}.${mart}`),
+        rows(`select * from snow.${schema.snow}.${mart}`),
       ]);
       if (PER_BUILD.has(mart)) {
         expect({ mart, rows: snowRows.length }).toEqual({ mart, rows: duckRows.length });
         continue;
       }
       if (!MAY_BE_EMPTY.has(mart)) expect({ mart, rows: duckRows.length }).not.toEqual({ mart, rows: 0 });
-      expect({ mart, ...rowsOnOneSide(duckRows, snowRows) }).toEqual({
+      const { onlyDuckdb, onlySnowflake } = rowsOnOneSide(duckRows, snowRows);
+      // Counts, and the first two rows of each side (a whole mart's difference is unreadable).
+      expect({
         mart,
-        onlyDuckdb: [],
-        onlySnowflake: [],
-      });
+        onlyDuckdb: [onlyDuckdb.length, ...onlyDuckdb.slice(0, 2)],
+        onlySnowflake: [onlySnowflake.length, ...onlySnowflake.slice(0, 2)],
+      }).toEqual({ mart, onlyDuckdb: [0], onlySnowflake: [0] });
     }
   });
 

@@ -19,4 +19,13 @@
 {#- A stable bigint from a token (OMOP integer keys): its first 15 hex digits (60 bits). -#}
 {% macro token_to_bigint(token) %}{{ return(adapter.dispatch('token_to_bigint', 'fhir_gateway')(token)) }}{% endmacro %}
 {% macro duckdb__token_to_bigint(token) %}cast('0x' || substr({{ token }}, 1, 15) as bigint){% endmacro %}
-{% macro snowflake__token_to_bigint(token) %}to_number(substr({{ token }}, 1, 15), 'XXXXXXXXXXXXXXX'){% endmacro %}
+{#- Snowflake's `to_number(…, 'XXXXXXXXXXXXXXX')` says the same in one call, but the Snowflake
+    stand-in (fakesnow) cannot run a format argument; this sum of the 15 digits' values is plain
+    Snowflake (POSITION is 1-based; tokens are lowercase hex) and runs on both. -#}
+{% macro snowflake__token_to_bigint(token) -%}
+  cast(
+    {%- for i in range(15) %}
+    {{ '+ ' if not loop.first }}(position(substr({{ token }}, {{ i + 1 }}, 1), '0123456789abcdef') - 1) * {{ 16 ** (14 - i) }}
+    {%- endfor %}
+  as bigint)
+{%- endmacro %}
