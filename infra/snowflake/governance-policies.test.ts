@@ -131,14 +131,20 @@ describe('the organization row access policy on the Snowflake api marts', () => 
 const maskingPoliciesOf = (script: string) =>
   [...script.matchAll(/^create masking policy if not exists ([\w.]+)/gm)].map((m) => m[1]!);
 
-/** The `alter … set masking policy` statements dbt ran, per object: its kind and `column → policy`. */
+/**
+ * The `alter … set masking policy` statements dbt ran, per object: its kind and `column → policy`.
+ * One statement masks one column (Snowflake's ALTER VIEW takes only one): a statement naming a
+ * second column does not match, so its columns would show up missing.
+ */
 function masksRun(log: string) {
   const runs = new Map<string, { kind: string; columns: Record<string, string> }>();
-  for (const m of log.matchAll(/alter (table|view) (\S+) modify (column .*? force)(?=\s*(?:\n|$))/gi)) {
-    const columns: Record<string, string> = {};
-    for (const c of m[3]!.matchAll(/column (\w+) set masking policy ([\w.]+) force/gi))
-      columns[c[1]!] = c[2]!;
-    runs.set(m[2]!.split('.').pop()!.toLowerCase(), { kind: m[1]!.toLowerCase(), columns });
+  const statement =
+    /alter (table|view) (\S+) modify column (\w+) set masking policy ([\w.]+) force\s*(?:;|\n|$)/gi;
+  for (const [, kind, object, column, policy] of log.matchAll(statement)) {
+    const name = object!.split('.').pop()!.toLowerCase();
+    const run = runs.get(name) ?? { kind: kind!.toLowerCase(), columns: {} };
+    run.columns[column!] = policy!;
+    runs.set(name, run);
   }
   return runs;
 }

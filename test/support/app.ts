@@ -153,8 +153,9 @@ async function openTokenApp(options: TokenAppOptions) {
     base: `${config.server.baseUrl}/v1/fhir`,
     token,
     as,
-    /** Closes the cohort's warehouse and removes the data dir. */
+    /** Waits for the doors' background jobs, closes the cohort's warehouse and removes the data dir. */
     async close() {
+      await opened.doors?.idle();
       await built.close();
       await rm(dir, { recursive: true, force: true });
     },
