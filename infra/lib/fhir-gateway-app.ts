@@ -68,7 +68,10 @@ export function addFhirGatewayStacks(
     dataKey: platform.keys.data,
     functions,
     api: api.api.api,
-    stateMachines: [{ name: 'bulk-ingestion', machine: bulk.stateMachine }],
+    stateMachines: [
+      { name: 'bulk-ingestion', machine: bulk.stateMachine },
+      { name: 'dbt-build', machine: dbt.runner.buildStarter },
+    ],
     queues: [
       { name: 'dbt-start-dlq', queue: dbt.runner.deadLetters },
       { name: 'bulk-schedule-dlq', queue: bulk.scheduleDeadLetters },

@@ -128,7 +128,7 @@ export interface StageConfig {
     schedule: string;
     /**
      * How long landed files' build requests are collected into one build: long enough for
-     * Snowpipe to load them, short enough for fresh data (≤ 300 s).
+     * Snowpipe to load them, short enough for fresh data (1–300 s).
      */
     batchingSeconds: number;
     cpu: number;
@@ -229,9 +229,10 @@ export function validateStageConfig(config: StageConfig): StageConfig {
     );
   }
   const { batchingSeconds } = config.dbt;
-  if (!Number.isInteger(batchingSeconds) || batchingSeconds < 0 || batchingSeconds > 300) {
+  // A pipe batching more than 10 SQS messages needs a window of at least 1 s; Pipes allow ≤ 300 s.
+  if (!Number.isInteger(batchingSeconds) || batchingSeconds < 1 || batchingSeconds > 300) {
     throw new Error(
-      `dbt.batchingSeconds (${batchingSeconds}) must be a whole number of seconds from 0 to 300`,
+      `dbt.batchingSeconds (${batchingSeconds}) must be a whole number of seconds from 1 to 300`,
     );
   }
   const NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;

@@ -124,20 +124,26 @@ describe('IAM, least privilege', () => {
     expect([...byRole.keys()].filter((id) => id.startsWith('DbtTaskTaskRole'))).toEqual([]);
   });
 
-  it('lets the build pipe read its queue and start the dbt task with its two roles, nothing more', () => {
-    const pipe = roleOf(statementsByRole(dev, dev.stacks.dbt), 'DbtStartRole');
-    expect(actionsOf(pipe).filter((a) => /^(s3|secretsmanager|states|lambda):/.test(a))).toEqual([]);
+  it('lets the build pipe read its queue and start the dbt-build state machine, nothing more', () => {
+    const byRole = statementsByRole(dev, dev.stacks.dbt);
+    const pipe = roleOf(byRole, 'DbtStartRole');
+    expect(actionsOf(pipe).filter((a) => /^(s3|secretsmanager|lambda|ecs|iam):/.test(a))).toEqual([]);
     expect(resourcesText(pipe, 'sqs:')).toEqual([
       expect.stringMatching(/^\{"Fn::GetAtt":\["DbtBuildRequests\w+","Arn"\]\}$/),
     ]);
-    expect(resourcesText(pipe, 'ecs:')).toEqual([expect.stringMatching(/^\{"Ref":"DbtTask\w+"\}$/)]);
-    expect(pipe.find((st) => st.Action === 'ecs:RunTask')?.Condition).toEqual({
-      ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^DbtCluster/), 'Arn'] } },
-    });
-    const passed = resourcesText(pipe, 'iam:PassRole').join();
+    expect(resourcesText(pipe, 'states:')).toEqual([expect.stringMatching(/^\{"Ref":"DbtBuilds\w+"\}$/)]);
+  });
+
+  it('lets the dbt-build state machine start only the dbt task, passing only its two roles', () => {
+    const machine = roleOf(statementsByRole(dev, dev.stacks.dbt), 'DbtBuildsRole');
+    expect(actionsOf(machine).filter((a) => /^(s3|secretsmanager|lambda|sqs|states):/.test(a))).toEqual([]);
+    const runs = resourcesText(machine, 'ecs:RunTask');
+    expect(runs.length).toBeGreaterThan(0);
+    for (const r of runs) expect(r).toMatch(/DbtTask|dbt-build/);
+    const passed = resourcesText(machine, 'iam:PassRole').join();
     expect(passed).toMatch(/DbtTaskExecutionRole/);
     expect(passed).toMatch(/DbtTaskTaskRole/);
-    expect(resourcesText(pipe, 'iam:PassRole')).toHaveLength(2);
+    expect(resourcesText(machine, 'iam:PassRole')).toHaveLength(2);
   });
 
   it("lets Snowflake's integration read landing/fhir/ and write exports/, nothing more", () => {

@@ -16,13 +16,15 @@ beforeAll(async () => {
   dev = await synthStage('dev');
 });
 
-/** A `Fn::Join` definition string with each `Fn::GetAtt [id, Arn]` replaced by `<id>`. */
+/** A `Fn::Join` definition string with each `Fn::GetAtt [id, Arn]` replaced by `<id>` (any other token by `<token>`). */
 function definitionWithPlaceholders(definition: unknown): unknown {
   const [, parts] = (definition as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
   const text = parts
-    .map((p) =>
-      typeof p === 'string' ? p : `<${(p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]}>`,
-    )
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      const getAtt = (p as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+      return getAtt ? `<${getAtt[0]}>` : '<token>';
+    })
     .join('');
   return JSON.parse(text);
 }
@@ -170,7 +172,7 @@ describe('the dbt runner', () => {
     }
   });
 
-  it('starts one Fargate build per batch of requests, in the private subnets, failures to the alarmed DLQ', () => {
+  it('hands each batch of requests to a state machine that starts one Fargate build, failures to the alarmed DLQ', () => {
     const t = dev.template(dev.stacks.dbt);
     t.resourceCountIs('AWS::Pipes::Pipe', 1);
     t.hasResourceProperties('AWS::Pipes::Pipe', {
@@ -181,24 +183,51 @@ describe('the dbt runner', () => {
           MaximumBatchingWindowInSeconds: dev.config.dbt.batchingSeconds,
         },
       },
-      Target: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbtCluster'), 'Arn'] },
+      // Pipes batch into Step Functions (one execution per batch), not into an ECS task.
+      Target: { Ref: Match.stringLikeRegexp('^DbtBuilds') },
       TargetParameters: {
-        EcsTaskParameters: Match.objectLike({
-          TaskDefinitionArn: { Ref: Match.stringLikeRegexp('^DbtTask') },
-          TaskCount: 1,
-          LaunchType: 'FARGATE',
-          NetworkConfiguration: {
-            AwsvpcConfiguration: Match.objectLike({
-              AssignPublicIp: 'DISABLED',
-              SecurityGroups: [Match.anyValue()],
-            }),
-          },
-        }),
+        InputTemplate: '{}',
+        StepFunctionStateMachineParameters: { InvocationType: 'FIRE_AND_FORGET' },
       },
       LogConfiguration: Match.objectLike({ Level: 'ERROR' }),
     });
+    // 10,000 requests of `{}` stay within Step Functions' 262,144-character input.
+    expect(10_000 * '{},'.length).toBeLessThan(262_144);
+    const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machine!.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+    });
+    const definition = definitionWithPlaceholders(machine!.Properties.DefinitionString) as {
+      StartAt: string;
+      States: Record<string, Record<string, unknown>>;
+    };
+    // RunTask (retried with jitter), then a failed execution unless ECS placed the task.
+    const start = definition.States[definition.StartAt]!;
+    expect(start).toMatchObject({
+      Type: 'Task',
+      Resource: expect.stringMatching(/:states:::aws-sdk:ecs:runTask$/),
+      Parameters: {
+        LaunchType: 'FARGATE',
+        Count: 1,
+        NetworkConfiguration: {
+          AwsvpcConfiguration: expect.objectContaining({ AssignPublicIp: 'DISABLED' }),
+        },
+      },
+      Retry: [expect.objectContaining({ ErrorEquals: ['States.ALL'], JitterStrategy: 'FULL' })],
+    });
+    const placed = definition.States[start.Next as string]!;
+    expect(placed).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.Failures[0]', IsPresent: true, Next: expect.any(String) }],
+    });
+    const choices = placed.Choices as { Next: string }[];
+    expect(definition.States[choices[0]!.Next]).toMatchObject({ Type: 'Fail', Error: 'Dbt.TaskNotPlaced' });
+    expect(definition.States[placed.Default as string]).toMatchObject({ Type: 'Succeed' });
     t.hasResourceProperties('AWS::SQS::Queue', {
       KmsMasterKeyId: Match.anyValue(),
+      VisibilityTimeout: dev.config.dbt.batchingSeconds + 60,
       RedrivePolicy: {
         deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbtStartDeadLetters'), 'Arn'] },
         maxReceiveCount: 5,
@@ -208,8 +237,10 @@ describe('the dbt runner', () => {
 
   it('refuses a batching window beyond what EventBridge Pipes allows', () => {
     const config = structuredClone(STAGES.prod);
-    config.dbt.batchingSeconds = 301;
-    expect(() => validateStageConfig(config)).toThrow(/batchingSeconds/);
+    for (const seconds of [0, 301, 1.5]) {
+      config.dbt.batchingSeconds = seconds;
+      expect(() => validateStageConfig(config), String(seconds)).toThrow(/batchingSeconds/);
+    }
   });
 });
 
@@ -225,7 +256,7 @@ describe('observability', () => {
       ExtendedStatistic: 'p99',
       Threshold: dev.config.api.latencyAlarmMs,
     });
-    expect(byMetric('ExecutionsFailed')).toHaveLength(1);
+    expect(byMetric('ExecutionsFailed')).toHaveLength(2);
     expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
     expect(byMetric('LedgerImbalance')).toHaveLength(1);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);

@@ -9,6 +9,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
 import type { SnowflakeConfig } from '../stage-config';
@@ -39,6 +41,9 @@ export interface DbtRunnerProps {
   batchingSeconds: number;
 }
 
+/** Build requests per batch: each reaches the state machine as `{}` (3 characters with its comma). */
+const BATCH_SIZE = 10_000;
+
 /**
  * The image's build context is the repository root, but only the dbt project and the Python lock
  * enter it (and the asset hash): node_modules, .data and dbt's own outputs stay out.
@@ -59,9 +64,11 @@ const IMAGE_CONTEXT_EXCLUDES = [
  * dbt Core on ECS Fargate: one task definition running `dbt build --target snowflake` (the image
  * from `dbt/Dockerfile`, built at deploy time), started after files land and on a schedule. Both
  * triggers are build requests on one queue: every landed file (a bulk run's, a partner Bundle's or
- * upload's) and every scheduled tick. One pipe batches them and starts one build per batch, after
- * a wait that also lets Snowpipe load what landed (usually within a minute); whatever a build
- * misses, the next one picks up (models are incremental).
+ * upload's) and every scheduled tick. One pipe batches them and a small state machine starts one
+ * build per batch, after a wait that also lets Snowpipe load what landed (usually within a minute);
+ * whatever a build misses, the next one picks up (models are incremental). Two builds may overlap
+ * when one outlasts the batching window: Snowflake runs their DML on a table one after another,
+ * and the incremental delete+insert by key keeps the result the same (not verified on an account).
  */
 export class DbtRunner extends Construct {
   readonly cluster: ecs.Cluster;
@@ -70,6 +77,8 @@ export class DbtRunner extends Construct {
   readonly buildRequests: sqs.Queue;
   /** Requests that could not be queued or could not start a build. */
   readonly deadLetters: sqs.Queue;
+  /** Starts one build per batch of requests (its failures are alarmed). */
+  readonly buildStarter: sfn.StateMachine;
   readonly logGroup: ReturnType<typeof createLogGroup>;
 
   constructor(scope: Construct, id: string, props: DbtRunnerProps) {
@@ -143,6 +152,8 @@ export class DbtRunner extends Construct {
       enforceSSL: true,
       // A request older than a day is covered by the scheduled build that has run since.
       retentionPeriod: Duration.days(1),
+      // The pipe holds received requests for the whole batching window before handing them over.
+      visibilityTimeout: Duration.seconds(props.batchingSeconds + 60),
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -172,70 +183,122 @@ export class DbtRunner extends Construct {
       schedule: events.Schedule.expression(props.schedule),
       targets: [request('schedule')],
     });
-    this.startBuilds(props);
+    this.buildStarter = this.startBuilds(props);
   }
 
   /**
-   * One EventBridge pipe starts the task: it collects the build requests for `batchingSeconds`
-   * (also Snowpipe's time to load what landed) and runs one build per batch, so a burst of
-   * landed files costs one build. Requests it cannot start go to the dead-letter queue.
+   * One EventBridge pipe collects the build requests for `batchingSeconds` (also Snowpipe's time to
+   * load what landed) and hands each batch to the `dbt-build` state machine, which starts one task:
+   * a burst of landed files costs one build. (Pipes batch only into targets with a batch input —
+   * Lambda, Step Functions, queues, streams — not into an ECS task; Step Functions also records
+   * every start and retries a failed launch.) Requests the pipe cannot hand over return to the
+   * queue and, after 5 tries, go to the dead-letter queue.
    */
-  private startBuilds(props: DbtRunnerProps) {
+  private startBuilds(props: DbtRunnerProps): sfn.StateMachine {
+    const securityGroup = props.network.httpsOnlyGroup(this, 'Egress', 'dbt task: outbound HTTPS only');
+    // ECS's RunTask through Step Functions' AWS SDK integration: the role gets exactly this task
+    // definition and its two roles (the optimized ECS integration would grant every revision and
+    // DescribeTasks on `*`).
+    const runBuild = new tasks.CallAwsService(this, 'RunBuild', {
+      comment: 'Starts dbt build --target snowflake (returns once ECS has accepted the task)',
+      service: 'ecs',
+      action: 'runTask',
+      parameters: {
+        Cluster: this.cluster.clusterArn,
+        TaskDefinition: this.taskDefinition.taskDefinitionArn,
+        LaunchType: 'FARGATE',
+        PlatformVersion: 'LATEST',
+        Count: 1,
+        NetworkConfiguration: {
+          AwsvpcConfiguration: {
+            Subnets: props.network.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
+              .subnetIds,
+            SecurityGroups: [securityGroup.securityGroupId],
+            AssignPublicIp: 'DISABLED',
+          },
+        },
+      },
+      iamAction: 'ecs:RunTask',
+      iamResources: [this.taskDefinition.taskDefinitionArn],
+      additionalIamStatements: [
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [
+            this.taskDefinition.obtainExecutionRole().roleArn,
+            this.taskDefinition.taskRole.roleArn,
+          ],
+        }),
+      ],
+    }).addRetry({
+      errors: ['States.ALL'],
+      maxAttempts: 4,
+      interval: Duration.seconds(30),
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    // RunTask answers 200 with `failures` when ECS could not place the task: a failed execution then.
+    const placed = new sfn.Choice(this, 'Placed?')
+      .when(
+        sfn.Condition.isPresent('$.Failures[0]'),
+        new sfn.Fail(this, 'NotPlaced', {
+          error: 'Dbt.TaskNotPlaced',
+          cause: 'ECS did not place the dbt task',
+        }),
+      )
+      .otherwise(new sfn.Succeed(this, 'Started'));
+    const builds = new sfn.StateMachine(this, 'Builds', {
+      stateMachineName: `${props.prefix}-dbt-build`,
+      definitionBody: sfn.DefinitionBody.fromChainable(runBuild.next(placed)),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      tracingEnabled: true,
+      logs: {
+        destination: createLogGroup(this, 'BuildsLogs', props.logs),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+    acknowledge(builds, [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray calls have no resource-level permissions; no data action is involved.',
+      },
+      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: "Generated for this state machine's role alone." },
+    ]);
+
     const role = new iam.Role(this, 'StartRole', {
       assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
-      description: 'Starts the dbt task for batches of build requests',
+      description: 'Hands batches of dbt build requests to the dbt-build state machine',
     });
     this.buildRequests.grantConsumeMessages(role);
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['ecs:RunTask'],
-        resources: [this.taskDefinition.taskDefinitionArn],
-        conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [this.taskDefinition.obtainExecutionRole().roleArn, this.taskDefinition.taskRole.roleArn],
-      }),
-    );
+    builds.grantStartExecution(role);
     const pipeLogs = createLogGroup(this, 'StartLogs', props.logs);
     pipeLogs.grantWrite(role);
     acknowledge(role, [
       { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: "Generated for this pipe's role alone." },
     ]);
-    const securityGroup = props.network.httpsOnlyGroup(this, 'Egress', 'dbt task: outbound HTTPS only');
     new pipes.CfnPipe(this, 'Start', {
       name: `${props.prefix}-dbt-start`,
-      description: 'Runs one dbt build per batch of build requests',
+      description: 'One dbt build per batch of build requests',
       roleArn: role.roleArn,
       source: this.buildRequests.queueArn,
       sourceParameters: {
-        sqsQueueParameters: { batchSize: 10_000, maximumBatchingWindowInSeconds: props.batchingSeconds },
+        sqsQueueParameters: { batchSize: BATCH_SIZE, maximumBatchingWindowInSeconds: props.batchingSeconds },
       },
-      target: this.cluster.clusterArn,
+      target: builds.stateMachineArn,
       targetParameters: {
-        ecsTaskParameters: {
-          taskDefinitionArn: this.taskDefinition.taskDefinitionArn,
-          taskCount: 1,
-          launchType: 'FARGATE',
-          platformVersion: 'LATEST',
-          networkConfiguration: {
-            awsvpcConfiguration: {
-              subnets: props.network.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
-                .subnetIds,
-              securityGroups: [securityGroup.securityGroupId],
-              assignPublicIp: 'DISABLED',
-            },
-          },
-        },
+        // Each request reaches the state machine as `{}`: the batch (an array) stays far below its
+        // 256 KiB input limit, and nothing of the S3 event travels further.
+        inputTemplate: '{}',
+        stepFunctionStateMachineParameters: { invocationType: 'FIRE_AND_FORGET' },
       },
       logConfiguration: {
         level: 'ERROR',
         cloudwatchLogsLogDestination: { logGroupArn: pipeLogs.logGroupArn },
       },
     });
+    return builds;
   }
 }
