@@ -191,8 +191,12 @@ describe('the dbt runner', () => {
       },
       LogConfiguration: Match.objectLike({ Level: 'ERROR' }),
     });
-    // 10,000 requests of `{}` stay within Step Functions' 262,144-character input.
-    expect(10_000 * '{},'.length).toBeLessThan(262_144);
+    // A full batch of templated requests (a JSON array) stays within Step Functions' 262,144-character input.
+    const [pipe] = Object.values(t.findResources('AWS::Pipes::Pipe'));
+    const { SourceParameters, TargetParameters } = pipe!.Properties;
+    const batchChars =
+      SourceParameters.SqsQueueParameters.BatchSize * (TargetParameters.InputTemplate.length + 1) + 1;
+    expect(batchChars).toBeLessThan(262_144);
     const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
     expect(machine!.Properties).toMatchObject({
       StateMachineType: 'STANDARD',
