@@ -3,10 +3,9 @@
   `config.meta.masking_policy` names one of the policies of infra/snowflake/007_masking.sql gets it,
   one statement per column (`alter table|view … modify column … set masking policy … force`:
   ALTER VIEW takes a single column; dbt-snowflake runs the `;`-separated statements one by one).
-  A post-hook, so the masks
-  exist from the build that creates the object — a `--full-refresh` or a view's `create or
-  replace` never leaves the column bare until someone re-runs a script. `force` makes it
-  idempotent. Nothing on DuckDB (no roles to mask from).
+  A post-hook, so the masks exist from the build that creates the object — a `--full-refresh` or a
+  view's `create or replace` never leaves the column bare until someone re-runs a script. `force`
+  makes it idempotent. Nothing on DuckDB (no roles to mask from).
 #}
 {% macro apply_masking_policies() -%}
     {{ return(adapter.dispatch('apply_masking_policies')()) }}

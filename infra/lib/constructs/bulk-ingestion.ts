@@ -11,10 +11,11 @@ import type { BulkFlowFunctions } from '../../../ingestion/bulk/flow-definition'
 import { acknowledge } from '../nag';
 import type { BulkClientConfig, BulkSourceConfig } from '../stage-config';
 import { createDeadLetterQueue } from './dead-letter-queue';
-import { createLogGroup, type LogSettings } from './encrypted-log-group';
+import type { LogSettings } from './encrypted-log-group';
 import { FhirFunction } from './fhir-function';
 import { grantLakeAccess, grantSecretsRead } from './grants';
 import { BULK_JOBS_PREFIX, LANDING_PREFIX, lakeBucketName, QUARANTINE_PREFIX } from './lake-buckets';
+import { createLoggedStateMachine } from './logged-state-machine';
 import type { Network } from './network';
 
 /** Builds the flow's Amazon States Language document (`ingestion/bulk/flow-definition.ts`). */
@@ -150,19 +151,15 @@ export class BulkIngestion extends Construct {
       ]);
     }
 
-    const logGroup = createLogGroup(this, 'FlowLogs', props.logs);
     const arns = Object.fromEntries(
       entries.map(([key, fn]) => [key, fn.fn.functionArn]),
     ) as unknown as BulkFlowFunctions;
-    this.stateMachine = new sfn.StateMachine(this, 'Flow', {
+    this.stateMachine = createLoggedStateMachine(this, 'Flow', {
       stateMachineName: `${props.prefix}-bulk-ingestion`,
       // The flow document as written once in ingestion/bulk/, unchanged: the same ASL that
       // aws-local-stepfunctions runs locally.
       definitionBody: sfn.DefinitionBody.fromString(Stack.of(this).toJsonString(props.flow(arns))),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      tracingEnabled: true,
-      // Execution data (inputs and outputs) stays out of the logs: state names, events and errors only.
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      logs: props.logs,
     });
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
@@ -170,14 +167,6 @@ export class BulkIngestion extends Construct {
         resources: entries.map(([, fn]) => fn.fn.functionArn),
       }),
     );
-    acknowledge(this.stateMachine, [
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray calls have no resource-level permissions; no data action is involved.',
-      },
-      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: "Generated for this state machine's role alone." },
-    ]);
 
     this.scheduleDeadLetters = createDeadLetterQueue(
       this,

@@ -18,6 +18,7 @@ import { createDeadLetterQueue } from './dead-letter-queue';
 import { createLogGroup, type LogSettings } from './encrypted-log-group';
 import { grantSecretsRead } from './grants';
 import { LANDING_PREFIX } from './lake-buckets';
+import { createLoggedStateMachine } from './logged-state-machine';
 import type { Network } from './network';
 import { REPO_ROOT } from './repo-paths';
 
@@ -246,25 +247,11 @@ export class DbtRunner extends Construct {
         }),
       )
       .otherwise(new sfn.Succeed(this, 'Started'));
-    const builds = new sfn.StateMachine(this, 'Builds', {
+    const builds = createLoggedStateMachine(this, 'Builds', {
       stateMachineName: `${props.prefix}-dbt-build`,
       definitionBody: sfn.DefinitionBody.fromChainable(runBuild.next(placed)),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      tracingEnabled: true,
-      logs: {
-        destination: createLogGroup(this, 'BuildsLogs', props.logs),
-        level: sfn.LogLevel.ALL,
-        includeExecutionData: false,
-      },
+      logs: props.logs,
     });
-    acknowledge(builds, [
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Step Functions log delivery (logs:CreateLogDelivery, ...) and X-Ray calls have no resource-level permissions; no data action is involved.',
-      },
-      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: "Generated for this state machine's role alone." },
-    ]);
 
     const role = new iam.Role(this, 'StartRole', {
       assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com', {

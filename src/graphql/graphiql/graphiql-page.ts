@@ -4,7 +4,7 @@
  * firewalls that block CDNs. The ~9 MB document is rendered once, on the first request; each
  * request only splices in its own headers (the dev token). The renderer is imported then too: the
  * page is served in development only, so the production Lambda bundle leaves its ~9 MB out
- * (infra/lib/constructs/fhir-function.ts).
+ * (infra/lib/lambda-bundling.ts).
  */
 import { EXAMPLE_QUERY } from './example-query';
 
