@@ -4,7 +4,7 @@
  * A read-only instance (the served marts) keeps each connection's prepared statements by SQL
  * text: the API asks a few shapes over and over. That saves the parse and the prepare round trip
  * only: DuckDB (since 1.5, duckdb/duckdb#20885) binds and plans a statement with parameters again
- * on every execution, so its optimizer sees the values — about 0.6 ms of a 0.8 ms point read.
+ * on every execution, so its optimizer sees the values: about half of a point read.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
