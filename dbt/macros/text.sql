@@ -40,3 +40,8 @@
 {% macro regex_replace_all(expr, pattern, replacement) %}{{ return(adapter.dispatch('regex_replace_all', 'fhir_gateway')(expr, pattern, replacement)) }}{% endmacro %}
 {% macro duckdb__regex_replace_all(expr, pattern, replacement) %}regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g'){% endmacro %}
 {% macro snowflake__regex_replace_all(expr, pattern, replacement) %}regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}'){% endmacro %}
+
+{#- `expr` of every row in the group joined by `sep` in `order_by` order (null for no non-null value). -#}
+{% macro text_agg(expr, sep, order_by) %}{{ return(adapter.dispatch('text_agg', 'fhir_gateway')(expr, sep, order_by)) }}{% endmacro %}
+{% macro duckdb__text_agg(expr, sep, order_by) %}string_agg({{ expr }}, '{{ sep }}' order by {{ order_by }}){% endmacro %}
+{% macro snowflake__text_agg(expr, sep, order_by) %}listagg({{ expr }}, '{{ sep }}') within group (order by {{ order_by }}){% endmacro %}

@@ -92,7 +92,6 @@ describe('the organization row access policy on the Snowflake api marts', () => 
     const withOrganization = apiMarts.filter((m) => 'organization_id' in m.columns);
     expect(withOrganization.map((m) => m.name).sort()).toEqual([
       'dim_patient_api',
-      'dim_patient_identifier_api',
       'fct_condition_api',
       'fct_deleted_api',
       'fct_encounter_api',

@@ -11,8 +11,8 @@ export type SqlCast = 'varchar' | 'date' | 'timestamp' | 'double';
 /** How a search parameter maps onto the mart's columns. */
 export type SearchTarget =
   | { kind: 'id' }
-  /** Tokenized identifiers in a table of their own, one row per identifier. */
-  | { kind: 'identifier'; table: string; column: string }
+  /** A column holding every retained identifier as ` system|value_token ` (the value pseudonymized). */
+  | { kind: 'identifier'; column: string }
   | { kind: 'name'; part: 'name' | 'family' | 'given' }
   /** A plain code column; `system` is the one code system its values come from. */
   | { kind: 'code'; column: string; system: string }
@@ -68,7 +68,7 @@ export const MARTS: Readonly<Record<ResourceType, Mart>> = {
     parents: {},
     targets: {
       ...common.targets,
-      identifier: { kind: 'identifier', table: 'api.dim_patient_identifier_api', column: 'patient_id' },
+      identifier: { kind: 'identifier', column: 'identifier_tokens' },
       name: { kind: 'name', part: 'name' },
       family: { kind: 'name', part: 'family' },
       given: { kind: 'name', part: 'given' },

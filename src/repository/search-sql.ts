@@ -70,24 +70,23 @@ function compileValue(
     case 'quantity':
       return compileQuantity(value.quantity);
     case 'missing': {
-      const present = compilePresent(t, scope);
+      const present = compilePresent(t);
       return value.missing ? { sql: `not (${present.sql})`, params: present.params } : present;
     }
   }
 }
 
 /** Whether the row has a value for the target. See: https://hl7.org/fhir/R4/search.html#missing */
-function compilePresent(t: SearchTarget, scope: CompileScope): Fragment {
+function compilePresent(t: SearchTarget): Fragment {
   const filled = (column: string) => f(`coalesce(trim(${column}), '') <> ''`);
   switch (t.kind) {
     case 'id':
       return f('1 = 1');
-    case 'identifier':
-      return f(`id in (select ${t.column} from ${t.table} where organization_id = ?)`, scope.organizationId);
     case 'name':
       return filled(`${t.part}_search`);
     case 'code':
     case 'tokens':
+    case 'identifier':
       return filled(t.column);
     case 'reference':
       return f(`${t.column} is not null`);
@@ -108,29 +107,24 @@ function compileToken(t: SearchTarget, token: TokenValue, scope: CompileScope): 
       if (system !== t.system) return NONE;
       return code === undefined ? f(`${t.column} is not null`) : f(`${t.column} = ?`, code);
     case 'tokens':
-      if (system === undefined) return f(`position('|' || ? || ' ' in ${t.column}) > 0`, code ?? '');
-      if (code === undefined) return f(`position(' ' || ? || '|' in ${t.column}) > 0`, system);
-      if (system === '') return f(`position(' |' || ? || ' ' in ${t.column}) > 0`, code);
-      return f(`position(' ' || ? || ' ' in ${t.column}) > 0`, `${system}|${code}`);
-    case 'identifier': {
-      const value =
-        code === undefined ? undefined : pseudonym(scope.salt, scope.organizationId, 'Identifier', code);
-      const cond =
-        system === undefined
-          ? f('value_token = ?', value ?? '')
-          : value === undefined
-            ? f('system = ?', system)
-            : system === ''
-              ? f('system is null and value_token = ?', value)
-              : f('system = ? and value_token = ?', system, value);
-      return {
-        sql: `id in (select ${t.column} from ${t.table} where organization_id = ? and ${cond.sql})`,
-        params: [scope.organizationId, ...cond.params],
-      };
-    }
+      return compileTokens(t.column, system, code);
+    case 'identifier':
+      return compileTokens(
+        t.column,
+        system,
+        code === undefined ? undefined : pseudonym(scope.salt, scope.organizationId, 'Identifier', code),
+      );
     default:
       return NONE;
   }
+}
+
+/** A ` system|code system|code ` column (dbt/API_MARTS.md, "Search normalization"). */
+function compileTokens(column: string, system: string | undefined, code: string | undefined): Fragment {
+  if (system === undefined) return f(`position('|' || ? || ' ' in ${column}) > 0`, code ?? '');
+  if (code === undefined) return f(`position(' ' || ? || '|' in ${column}) > 0`, system);
+  if (system === '') return f(`position(' |' || ? || ' ' in ${column}) > 0`, code);
+  return f(`position(' ' || ? || ' ' in ${column}) > 0`, `${system}|${code}`);
 }
 
 /** Prefix by default, `:contains` anywhere, `:exact` a whole part as written. */

@@ -51,6 +51,27 @@ describe('Patient search', () => {
     ).toEqual([]);
   });
 
+  it('finds patients by identifier system alone, by two values (OR), and by identifier:missing', async () => {
+    const mrns = (r: RawResource) =>
+      (
+        (r.identifier ?? []) as { system: string; value: string; type?: { coding?: { code: string }[] } }[]
+      ).filter((i) => i.type?.coding?.some((c) => c.code === 'MR'));
+    const [a, b] = x.resources('Patient', org).filter((r) => mrns(r.resource).length > 0);
+    const [mrnA, mrnB] = [mrns(a!.resource)[0]!, mrns(b!.resource)[0]!];
+    const bySystem = nonEmpty(x.ids('Patient', org, (r) => mrns(r).some((i) => i.system === mrnA.system)));
+    expect(await search(`Patient?identifier=${encodeURIComponent(`${mrnA.system}|`)}`)).toEqual(bySystem);
+    const either = `${mrnA.system}|${mrnA.value},${mrnB.system}|${mrnB.value}`;
+    expect(await search(`Patient?identifier=${encodeURIComponent(either)}`)).toEqual(
+      sorted([x.token(org, 'Patient', a!.resource.id), x.token(org, 'Patient', b!.resource.id)]),
+    );
+    expect(await search('Patient?identifier:missing=false')).toEqual(
+      nonEmpty(x.ids('Patient', org, (r) => mrns(r).length > 0)),
+    );
+    expect(await search('Patient?identifier:missing=true')).toEqual(
+      x.ids('Patient', org, (r) => mrns(r).length === 0),
+    );
+  });
+
   it('never finds a patient by a social security number', async () => {
     const p = x.resources('Patient', org)[3]!.resource;
     const ssn = (p.identifier as Json[]).find((i) => String(i.system).includes('ssn'));

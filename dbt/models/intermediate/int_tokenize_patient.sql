@@ -18,7 +18,11 @@ identifiers as (
     select
         organization_id,
         patient_id,
-        {{ json_agg('identifier', 'identifier_index') }} as identifiers
+        {{ json_agg('identifier', 'identifier_index') }} as identifiers,
+        {#- ` system|value_token system|value_token `: the identifier search reads this column, so
+            it needs no second table (dbt/API_MARTS.md, "Search normalization"). -#}
+        ' ' || {{ text_agg("coalesce(system, '') || '|' || value_token", ' ', 'system, value_token') }} || ' '
+            as identifier_tokens
     from {{ ref('int_tokenize_patient_identifier') }}
     group by organization_id, patient_id
 
@@ -50,6 +54,7 @@ final as (
         t.gender,
         t.race_code,
         t.ethnicity_code,
+        i.identifier_tokens,
         t.last_updated,
         t.loaded_at,
         {{ json_patch('t.resource', [

@@ -27,6 +27,7 @@ final as (
         cast(name_exact as varchar) as name_exact,
         cast(birth_date as date) as birth_date,
         cast(gender as varchar) as gender,
+        cast(identifier_tokens as varchar) as identifier_tokens,
         cast(last_updated as timestamp) as last_updated,
         cast(loaded_at as timestamp) as loaded_at,
         cast({{ json_text('resource') }} as varchar) as resource
